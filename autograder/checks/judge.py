@@ -1,0 +1,82 @@
+"""The scoring side: compare observations with the expected values of the cases.
+
+Everything here works on plain data (see :mod:`autograder.checks.values`) and
+never calls student code, so it can run in a process that student code never
+touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .cases import Case
+from .values import same, show
+
+__all__ = ["CaseResult", "judge", "judge_all"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseResult:
+    """The verdict on one case: passed or not, and what to tell the student."""
+
+    case: Case
+    passed: bool
+    got: str
+    problem: str = ""
+
+    @property
+    def earned(self) -> float:
+        return self.case.points if self.passed else 0.0
+
+    def called(self) -> str:
+        """The call as the student would write it: ``split_sentences("He said no.")``."""
+        parts = [show(arg, limit=80) for arg in self.case.args]
+        parts += [f"{name}={show(value, limit=60)}" for name, value in self.case.kwargs.items()]
+        return f"{self.case.function}({', '.join(parts)})"
+
+    def expected(self) -> str:
+        if self.case.raises:
+            return f"to raise {self.case.raises}"
+        return show(self.case.expect)
+
+
+def judge_all(cases: Iterable[Case], observations: Iterable[Mapping[str, Any]]) -> list[CaseResult]:
+    """A result for every case; a case with no observation counts as not run, and fails."""
+    seen = {obs.get("case"): obs for obs in observations}
+    return [judge(case, seen.get(case.id, {"status": "not_run"})) for case in cases]
+
+
+def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
+    status = observation.get("status")
+    name = case.function
+    if status == "missing":
+        return _fail(case, "nothing", f"There is no function called {name} yet. Write it in the cell of "
+                     f"task {case.task}, run that cell, then run this check again.")
+    if status == "not_callable":
+        return _fail(case, "nothing", f"{name} is a {observation.get('type', 'value')}, not a function. "
+                     f"Keep the line that starts with `def {name}(` as it was given.")
+    if status == "not_implemented":
+        return _fail(case, "NotImplementedError", f"{name} is still the empty starting version: replace "
+                     "`raise NotImplementedError()` with your own code.")
+    if status == "raised":
+        error = str(observation.get("error", "an error"))
+        if case.raises and case.raises in observation.get("bases", [error]):
+            return CaseResult(case=case, passed=True, got=f"raised {error}")
+        message = str(observation.get("message", ""))
+        got = f"raised {error}" + (f": {message}" if message else "")
+        return _fail(case, got, "")
+    if status == "returned":
+        value = observation.get("value")
+        got = show(value)
+        if case.raises:
+            return _fail(case, got, "")
+        if same(value, case.expect, tolerance=case.tolerance):
+            return CaseResult(case=case, passed=True, got=got)
+        return _fail(case, got, "")
+    return _fail(case, "nothing", "This check did not run to the end, so it earns no points.")
+
+
+def _fail(case: Case, got: str, problem: str) -> CaseResult:
+    return CaseResult(case=case, passed=False, got=got, problem=problem)

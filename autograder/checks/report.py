@@ -1,0 +1,144 @@
+"""Results gathered per task, and written out as plain text or as an HTML table.
+
+The same :class:`TaskReport` feeds a notebook's check cell, the ``course``
+command and the batch grader's feedback, so a student reads the same words
+wherever a check runs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .cases import Task
+from .judge import CaseResult
+
+__all__ = ["TaskReport", "MAX_SHOWN"]
+
+MAX_SHOWN = 3
+"""How many failing visible checks a report spells out; the rest are counted."""
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskReport:
+    """How one task fared: every case that ran, and whether the hidden cases were among them."""
+
+    task: Task
+    results: tuple[CaseResult, ...]
+    hidden_ran: bool
+
+    @property
+    def earned(self) -> float:
+        return sum(r.earned for r in self.results)
+
+    @property
+    def possible(self) -> float:
+        """The points at stake in the checks that ran."""
+        return sum(r.case.points for r in self.results)
+
+    @property
+    def hidden_points_pending(self) -> float:
+        """Points of the hidden checks that did not run here."""
+        return 0.0 if self.hidden_ran else max(self.task.points - self.possible, 0.0)
+
+    @property
+    def complete(self) -> bool:
+        return all(r.passed for r in self.results) and bool(self.results)
+
+    def failures(self, *, hidden: bool) -> list[CaseResult]:
+        return [r for r in self.results if not r.passed and r.case.hidden == hidden]
+
+    def headline(self) -> str:
+        scope = "" if self.hidden_ran else " from the visible checks"
+        return (
+            f"Task {self.task.number} · {self.task.function}: "
+            f"{_points(self.earned)} of {_points(self.possible)} points{scope}"
+        )
+
+    def summary(self) -> str:
+        """One sentence on how it went."""
+        visible_failed = self.failures(hidden=False)
+        hidden_failed = self.failures(hidden=True)
+        if not visible_failed and not hidden_failed:
+            ran = len(self.results)
+            return f"All {ran} check{'s' if ran != 1 else ''} passed. Well done!"
+        if visible_failed:
+            return f"{len(visible_failed)} of {sum(not r.case.hidden for r in self.results)} visible checks failed."
+        return "Every visible check passed, but not every hidden one."
+
+    def notes(self) -> list[str]:
+        """What a student should know beyond the failures: hidden checks and extra failures."""
+        notes = []
+        extra = len(self.failures(hidden=False)) - MAX_SHOWN
+        if extra > 0:
+            notes.append(f"{extra} more visible check{'s' if extra > 1 else ''} failed; fix these first.")
+        hidden = [r for r in self.results if r.case.hidden]
+        for result in self.failures(hidden=True):
+            notes.append(f"A hidden check of task {self.task.number} failed.")
+        if self.hidden_ran and hidden and not self.failures(hidden=True):
+            notes.append(f"All {len(hidden)} hidden checks passed.")
+        if self.hidden_points_pending:
+            notes.append(
+                f"Hidden checks worth {_points(self.hidden_points_pending)} more points run when your work "
+                "is graded. They use sentences that are not in the article, so follow the rules, "
+                "not the examples."
+            )
+        return notes
+
+    def shown_failures(self) -> Sequence[CaseResult]:
+        return self.failures(hidden=False)[:MAX_SHOWN]
+
+    # ----- plain text -------------------------------------------------------------------------
+
+    def to_text(self) -> str:
+        lines = [f"{self.headline()}. {self.summary()}"]
+        for result in self.shown_failures():
+            lines.append(f"  ✗ Called:   {result.called()}")
+            if result.problem:
+                lines.append(f"    Problem:  {result.problem}")
+            else:
+                lines.append(f"    Returned: {result.got}")
+                lines.append(f"    Expected: {result.expected()}")
+            lines.append(f"    Hint:     {result.case.hint}")
+        lines += [f"  {note}" for note in self.notes()]
+        return "\n".join(lines)
+
+    # ----- HTML -------------------------------------------------------------------------------
+
+    def to_html(self) -> str:
+        e = html.escape
+        ok = self.complete
+        colour = "#1a7f37" if ok else "#9a6700"
+        rows = []
+        for result in self.shown_failures():
+            rows.append(f"<tr><th scope='row'>Called</th><td><code>{e(result.called())}</code></td></tr>")
+            if result.problem:
+                rows.append(f"<tr><th scope='row'>Problem</th><td>{e(result.problem)}</td></tr>")
+            else:
+                rows.append(f"<tr><th scope='row'>Returned</th><td><code>{e(result.got)}</code></td></tr>")
+                rows.append(f"<tr><th scope='row'>Expected</th><td><code>{e(result.expected())}</code></td></tr>")
+            rows.append(
+                f"<tr style='border-bottom:1px solid #d0d7de'><th scope='row'>Hint</th><td>{e(result.case.hint)}</td></tr>"
+            )
+        notes = "".join(f"<li>{e(note)}</li>" for note in self.notes())
+        return (
+            f"<div class='who-says-so-feedback' data-task='{self.task.number}' "
+            f"style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>"
+            f"<table style='border-collapse:collapse;text-align:left'>"
+            f"<caption style='text-align:left;font-weight:bold;color:{colour}'>"
+            f"{'✓' if ok else '✗'} {e(self.headline())}</caption>"
+            f"<tr><td colspan='2'>{e(self.summary())}</td></tr>{''.join(rows)}</table>"
+            f"{f'<ul>{notes}</ul>' if notes else ''}</div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        # nbgrader reads a check cell's plain-text result as the points earned (partial credit).
+        return _points(self.earned)

@@ -1,0 +1,75 @@
+"""The student side: call the student's functions and record what happened, as plain data.
+
+Nothing here knows what a call should return. An observation is a dict of
+JSON-compatible values, so it can be sent from a sandboxed process to the
+process that scores it (:mod:`autograder.checks.judge`).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable, Mapping
+from contextlib import redirect_stderr, redirect_stdout
+from typing import Any
+
+from .cases import Call
+from .values import decode, encode
+
+__all__ = ["OUTPUT_LIMIT", "observe", "observe_all"]
+
+OUTPUT_LIMIT = 500
+"""How many characters of what a function prints are kept (the rest is cut, and the cut is said)."""
+
+
+def observe_all(namespace: Mapping[str, Any], calls: Iterable[Call]) -> list[dict[str, Any]]:
+    """One observation per call, in order."""
+    return [observe(namespace, call) for call in calls]
+
+
+def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
+    """Call ``namespace[call.function]`` with the call's arguments and record the outcome.
+
+    The outcome is one of ``missing`` (no such name), ``not_callable``,
+    ``not_implemented`` (the release's stub), ``raised`` (with the exception's
+    class names and message) or ``returned`` (with the encoded value). What the
+    function prints is captured, never shown on the notebook's stderr.
+    """
+    record: dict[str, Any] = {"case": call.case_id, "function": call.function}
+    function = namespace.get(call.function)
+    if function is None:
+        return record | {"status": "missing"}
+    if not callable(function):
+        return record | {"status": "not_callable", "type": type(function).__name__}
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed), redirect_stderr(printed), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            args = [decode(arg) for arg in call.args]
+            kwargs = {name: decode(value) for name, value in call.kwargs.items()}
+            value = function(*args, **kwargs)
+            outcome = {"status": "returned", "value": encode(value)}
+    except NotImplementedError:
+        outcome = {"status": "not_implemented"}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # a student's SystemExit is a result too, not the end of the check
+        outcome = {"status": "raised", "error": type(error).__name__, "bases": _class_names(error), "message": _message(error)}
+    return record | outcome | {"printed": _cut(printed.getvalue())}
+
+
+def _class_names(error: BaseException) -> list[str]:
+    return [cls.__name__ for cls in type(error).__mro__]
+
+
+def _message(error: BaseException) -> str:
+    try:
+        return _cut(str(error), 300)
+    except Exception:
+        return ""
+
+
+def _cut(text: str, limit: int = OUTPUT_LIMIT) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"… [cut: {len(text) - limit} more characters]"

@@ -1,0 +1,172 @@
+"""Plain data: what a student's function returned, made safe to carry and compare.
+
+:func:`encode` turns a returned value into JSON-compatible data without calling
+any method the student could have overridden (no ``__eq__``, ``__str__``,
+``__iter__`` of a subclass), so the comparison in :mod:`autograder.checks.judge`
+can run in another process and trusts nothing but data. :func:`same` compares
+two encoded values; :func:`show` writes one as a short Python-like literal for
+feedback messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import math
+from typing import Any
+
+__all__ = ["decode", "encode", "same", "show"]
+
+_MAX_DEPTH = 40
+_MAX_ITEMS = 20_000
+
+
+def encode(value: Any) -> Any:
+    """*value* as JSON-compatible data; containers and dates become tagged dicts."""
+    budget = [_MAX_ITEMS]
+    return _encode(value, 0, budget)
+
+
+def _encode(value: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if depth > _MAX_DEPTH or budget[0] < 0:
+        return {"$too_large": True}
+    kind = type(value)
+    if value is None or kind is bool:
+        return value
+    if isinstance(value, int):
+        return int.__add__(0, value)
+    if isinstance(value, float):
+        number = float.__add__(0.0, value)
+        return number if math.isfinite(number) else {"$float": repr(number)}
+    if isinstance(value, str):
+        return "".join((value,))
+    if isinstance(value, datetime.datetime):
+        return {"$datetime": datetime.datetime.isoformat(value)}
+    if isinstance(value, datetime.date):
+        return {"$date": datetime.date.isoformat(value)}
+    if isinstance(value, tuple):
+        return {"$seq": [_encode(item, depth + 1, budget) for item in tuple.__iter__(value)]}
+    if isinstance(value, list):
+        return {"$seq": [_encode(item, depth + 1, budget) for item in list.__iter__(value)]}
+    if isinstance(value, (set, frozenset)):
+        items = set.__iter__(value) if isinstance(value, set) else frozenset.__iter__(value)
+        return {"$set": [_encode(item, depth + 1, budget) for item in items]}
+    if isinstance(value, dict):
+        return {
+            "$dict": [
+                [_encode(key, depth + 1, budget), _encode(item, depth + 1, budget)]
+                for key, item in dict.items(value)
+            ]
+        }
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {
+            field.name: _encode(object.__getattribute__(value, field.name), depth + 1, budget)
+            for field in dataclasses.fields(value)
+        }
+        return {"$object": kind.__name__, "fields": fields}
+    return {"$other": kind.__name__}
+
+
+def same(got: Any, expected: Any, *, tolerance: float = 0.0) -> bool:
+    """Whether two encoded values are equal: numbers within *tolerance*, dicts and sets in any order."""
+    if isinstance(expected, bool) or isinstance(got, bool) or expected is None or got is None:
+        return type(got) is type(expected) and got == expected
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        return math.isclose(got, expected, rel_tol=0.0, abs_tol=tolerance) if tolerance else got == expected
+    if isinstance(expected, str) or isinstance(got, str):
+        return type(got) is type(expected) and got == expected
+    if not (isinstance(expected, dict) and isinstance(got, dict)):
+        return False
+    if expected.keys() != got.keys():
+        return False
+    if "$seq" in expected:
+        a, b = got["$seq"], expected["$seq"]
+        return len(a) == len(b) and all(same(x, y, tolerance=tolerance) for x, y in zip(a, b))
+    if "$set" in expected:
+        return _same_unordered(got["$set"], expected["$set"], tolerance)
+    if "$dict" in expected:
+        pairs_got = [{"$seq": pair} for pair in got["$dict"]]
+        pairs_expected = [{"$seq": pair} for pair in expected["$dict"]]
+        return _same_unordered(pairs_got, pairs_expected, tolerance)
+    if "$object" in expected:
+        return got["$object"] == expected["$object"] and same(
+            {"$dict": sorted(got["fields"].items())},
+            {"$dict": sorted(expected["fields"].items())},
+            tolerance=tolerance,
+        )
+    return bool(got == expected)
+
+
+def _same_unordered(got: list[Any], expected: list[Any], tolerance: float) -> bool:
+    if len(got) != len(expected):
+        return False
+    left = list(got)
+    for item in expected:
+        match = next((i for i, candidate in enumerate(left) if same(candidate, item, tolerance=tolerance)), None)
+        if match is None:
+            return False
+        left.pop(match)
+    return True
+
+
+def show(value: Any, *, limit: int = 160) -> str:
+    """An encoded value as a short Python-like literal, cut with '…' past *limit* characters."""
+    text = _show(value)
+    if len(text) > limit:
+        keep = limit - 1
+        text = text[: keep * 2 // 3] + "…" + text[-(keep - keep * 2 // 3) :]
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if not isinstance(value, dict):
+        return repr(value)
+    if "$seq" in value:
+        return "[" + ", ".join(_show(item) for item in value["$seq"]) + "]"
+    if "$set" in value:
+        return "{" + ", ".join(_show(item) for item in value["$set"]) + "}" if value["$set"] else "set()"
+    if "$dict" in value:
+        return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value["$dict"]) + "}"
+    if "$date" in value:
+        day = datetime.date.fromisoformat(value["$date"])
+        return f"date({day.year}, {day.month}, {day.day})"
+    if "$datetime" in value:
+        return f"datetime.fromisoformat({value['$datetime']!r})"
+    if "$float" in value:
+        return f"float({value['$float']!r})"
+    if "$object" in value:
+        fields = ", ".join(f"{name}={_show(item)}" for name, item in value["fields"].items())
+        return f"{value['$object']}({fields})"
+    if "$other" in value:
+        return f"a {value['$other']} object"
+    if "$too_large" in value:
+        return "a value too large or too deeply nested to show"
+    return repr(value)
+
+
+def _quote(text: str) -> str:
+    """A string literal in double quotes, as students mostly write them."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def decode(value: Any) -> Any:
+    """Encoded data back as Python values (sequences become lists), for calling a function."""
+    if not isinstance(value, dict):
+        return value
+    if "$seq" in value:
+        return [decode(item) for item in value["$seq"]]
+    if "$set" in value:
+        return {decode(item) for item in value["$set"]}
+    if "$dict" in value:
+        return {decode(key): decode(item) for key, item in value["$dict"]}
+    if "$date" in value:
+        return datetime.date.fromisoformat(value["$date"])
+    if "$datetime" in value:
+        return datetime.datetime.fromisoformat(value["$datetime"])
+    if "$float" in value:
+        return float(value["$float"])
+    raise ValueError(f"cannot rebuild a value from {value!r}")

@@ -1,0 +1,1 @@
+"""The bridge to nbgrader: its configuration and the release of exercises."""
