@@ -1,3 +1,101 @@
-"""course"""
-def main(argv=None):
+"""The ``course`` command: a thin layer over the package's functions.
+
+    course validate                 check course.yaml against the files
+    course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
+    course release --check          say whether exercises/ differs from a fresh release
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .datafiles import DataFileError
+from .layout import MANIFEST, RELEASE, SOURCE, find_course_root
+from .manifest import load_manifest, validate_course
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    root = _course_root(args.course)
+    if root is None:
+        print(f"course: no {MANIFEST} here or in any folder above; run the command inside the course folder, "
+              "or name it with --course DIR.", file=sys.stderr)
+        return 2
+    try:
+        code: int = args.run(root, args)
+    except DataFileError as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 1
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course", description="Work with the Who Says So? course.")
+    parser.add_argument("--course", type=Path, default=None, help="the course folder (default: found from here)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help=f"check {MANIFEST} against the course's files")
+    validate.set_defaults(run=_validate)
+
+    release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
+    release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
+    release.add_argument("--check", action="store_true", help=f"only report whether {RELEASE}/ is out of date")
+    release.set_defaults(run=_release)
+    return parser
+
+
+def _course_root(given: Path | None) -> Path | None:
+    if given is not None:
+        return given.resolve() if (given / MANIFEST).is_file() else None
+    return find_course_root(Path.cwd())
+
+
+def _validate(root: Path, args: argparse.Namespace) -> int:
+    problems = validate_course(root)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"\n{len(problems)} problem{'s' if len(problems) > 1 else ''} found in the course at {root}.")
+        return 1
+    manifest = load_manifest(root / MANIFEST)
+    points = sum(exercise.points for exercise in manifest.exercises)
+    print(f"{MANIFEST} is valid: {len(manifest.lessons)} lessons, {len(manifest.exercises)} exercises, "
+          f"{points:g} points; every file it names is in place.")
     return 0
+
+
+def _release(root: Path, args: argparse.Namespace) -> int:
+    from .nbgrader_bridge.release import release, release_drift  # nbgrader is slow to import
+
+    manifest = load_manifest(root / MANIFEST)
+    names = list(args.exercises) or [exercise.folder for exercise in manifest.exercises]
+    for name in names:
+        manifest.exercise(name) if name in {e.folder for e in manifest.exercises} else _unknown(manifest, name)
+    if args.check:
+        drift = release_drift(root, names)
+        for line in drift:
+            print(line)
+        if drift:
+            print(f"\n{RELEASE}/ is out of date: run `course release` and commit the result.")
+            return 1
+        print(f"{RELEASE}/ matches a fresh release of {', '.join(names)}.")
+        return 0
+    release(root, names)
+    print(f"Released {', '.join(names)} into {RELEASE}/ and recorded them in nbgrader's gradebook.")
+    return 0
+
+
+def _unknown(manifest: object, name: str) -> None:
+    raise DataFileError(
+        Path(MANIFEST), f"there is no exercise {name!r}; the exercises are: "
+        + ", ".join(e.folder for e in getattr(manifest, "exercises", ()))
+    )

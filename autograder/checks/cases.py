@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..datafiles import DataFileError, dotted, line_of, read_yaml
-from .values import encode
+from .values import from_yaml
 
 __all__ = ["HIDDEN_FILE", "VISIBLE_FILE", "Call", "Case", "Suite", "Task", "load_suite"]
 
@@ -152,9 +152,9 @@ def _cases(
                 id=item["id"],
                 task=item["task"],
                 function=item.get("function", tasks[item["task"]].function),
-                args=[encode(arg) for arg in item["args"]],
-                kwargs={name: encode(value) for name, value in item.get("kwargs", {}).items()},
-                expect=encode(item.get("expect")),
+                args=[from_yaml(arg) for arg in item["args"]],
+                kwargs={name: from_yaml(value) for name, value in item.get("kwargs", {}).items()},
+                expect=from_yaml(item.get("expect")),
                 raises=item.get("raises"),
                 tolerance=float(item.get("tolerance", 0.0)),
                 points=float(item["points"]),

@@ -52,8 +52,9 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     status = observation.get("status")
     name = case.function
     if status == "missing":
-        return _fail(case, "nothing", f"There is no function called {name} yet. Write it in the cell of "
-                     f"task {case.task}, run that cell, then run this check again.")
+        name = str(observation.get("function") or name)
+        return _fail(case, "nothing", f"There is no {name} yet. Write it in the cell of its task, run "
+                     "that cell, then run this check again.")
     if status == "not_callable":
         return _fail(case, "nothing", f"{name} is a {observation.get('type', 'value')}, not a function. "
                      f"Keep the line that starts with `def {name}(` as it was given.")

@@ -14,7 +14,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 from .cases import Call
-from .values import decode, encode
+from .values import MissingName, decode, encode
 
 __all__ = ["OUTPUT_LIMIT", "observe", "observe_all"]
 
@@ -45,10 +45,12 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
     try:
         with redirect_stdout(printed), redirect_stderr(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            args = [decode(arg) for arg in call.args]
-            kwargs = {name: decode(value) for name, value in call.kwargs.items()}
+            args = [decode(arg, namespace) for arg in call.args]
+            kwargs = {name: decode(value, namespace) for name, value in call.kwargs.items()}
             value = function(*args, **kwargs)
             outcome = {"status": "returned", "value": encode(value)}
+    except MissingName as missing:
+        outcome = {"status": "missing", "function": missing.name}
     except NotImplementedError:
         outcome = {"status": "not_implemented"}
     except KeyboardInterrupt:

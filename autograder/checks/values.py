@@ -14,9 +14,18 @@ import dataclasses
 import datetime
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["decode", "encode", "same", "show"]
+__all__ = ["MissingName", "decode", "encode", "from_yaml", "same", "show"]
+
+
+class MissingName(LookupError):
+    """A case needs a class or function that the student's namespace does not have."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 _MAX_DEPTH = 40
 _MAX_ITEMS = 20_000
@@ -79,6 +88,9 @@ def same(got: Any, expected: Any, *, tolerance: float = 0.0) -> bool:
         return type(got) is type(expected) and got == expected
     if not (isinstance(expected, dict) and isinstance(got, dict)):
         return False
+    if "$seq" in expected and "$seq" in got:
+        a, b = got["$seq"], expected["$seq"]
+        return len(a) == len(b) and all(same(x, y, tolerance=tolerance) for x, y in zip(a, b))
     if expected.keys() != got.keys():
         return False
     if "$seq" in expected:
@@ -153,16 +165,47 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def decode(value: Any) -> Any:
-    """Encoded data back as Python values (sequences become lists), for calling a function."""
+def from_yaml(value: Any) -> Any:
+    """A value written in a cases file, encoded; three one-key mappings are special.
+
+    ``{$set: [...]}`` is a set, ``{$tuple: [...]}`` a tuple, and
+    ``{$new: Name, fields: {...}}`` an object of the student's class ``Name``
+    (built with those keyword arguments when it is an argument, compared field by
+    field when it is an expected value).
+    """
+    if isinstance(value, dict):
+        if set(value) == {"$set"}:
+            return {"$set": [from_yaml(item) for item in value["$set"]]}
+        if set(value) == {"$tuple"}:
+            return {"$seq": [from_yaml(item) for item in value["$tuple"]], "$tuple": True}
+        if set(value) == {"$new", "fields"}:
+            return {"$object": str(value["$new"]), "fields": {k: from_yaml(v) for k, v in value["fields"].items()}}
+        return {"$dict": [[from_yaml(k), from_yaml(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return {"$seq": [from_yaml(item) for item in value]}
+    return encode(value)
+
+
+def decode(value: Any, namespace: Mapping[str, Any] | None = None) -> Any:
+    """Encoded data back as Python values, for calling a function.
+
+    Sequences become lists (tuples where the case asked for one); an object is
+    built by calling the class of that name in *namespace* with its fields.
+    """
     if not isinstance(value, dict):
         return value
     if "$seq" in value:
-        return [decode(item) for item in value["$seq"]]
+        items = [decode(item, namespace) for item in value["$seq"]]
+        return tuple(items) if value.get("$tuple") else items
     if "$set" in value:
-        return {decode(item) for item in value["$set"]}
+        return {decode(item, namespace) for item in value["$set"]}
     if "$dict" in value:
-        return {decode(key): decode(item) for key, item in value["$dict"]}
+        return {decode(key, namespace): decode(item, namespace) for key, item in value["$dict"]}
+    if "$object" in value:
+        cls = (namespace or {}).get(value["$object"])
+        if cls is None:
+            raise MissingName(value["$object"])
+        return cls(**{name: decode(item, namespace) for name, item in value["fields"].items()})
     if "$date" in value:
         return datetime.date.fromisoformat(value["$date"])
     if "$datetime" in value:

@@ -1,0 +1,60 @@
+"""The graded cells of an nbgrader notebook, read without running it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..datafiles import DataFileError
+
+__all__ = ["GradeCell", "grade_cells", "read_notebook"]
+
+_TASK_ID = re.compile(r"^task(\d+)-")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GradeCell:
+    """A cell that nbgrader gives points to: a check cell (auto) or a written answer (manual)."""
+
+    grade_id: str
+    points: float
+    auto: bool
+
+    @property
+    def task(self) -> int | None:
+        """The task number in the grade id (``task2-check`` is task 2)."""
+        match = _TASK_ID.match(self.grade_id)
+        return int(match.group(1)) if match else None
+
+
+def read_notebook(path: Path) -> dict:
+    """The notebook's JSON, or a DataFileError that says what is wrong with the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(path, "the notebook does not exist") from None
+    except json.JSONDecodeError as error:
+        raise DataFileError(path, f"this is not a notebook: invalid JSON ({error.msg})", line=error.lineno) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(path, f"the notebook cannot be read ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise DataFileError(path, "this is not a notebook: expected a JSON object with a list of 'cells'")
+    return data
+
+
+def grade_cells(path: Path) -> list[GradeCell]:
+    """Every cell of the notebook at *path* that carries nbgrader points, in order."""
+    cells = []
+    for cell in read_notebook(path)["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade"):
+            cells.append(
+                GradeCell(
+                    grade_id=str(meta.get("grade_id", "")),
+                    points=float(meta.get("points", 0)),
+                    auto=cell.get("cell_type") == "code" and not meta.get("solution", False),
+                )
+            )
+    return cells

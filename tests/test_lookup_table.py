@@ -1,0 +1,65 @@
+"""A lookup table of the visible answers cannot pass an exercise: hidden checks test the rules."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograder.checks import Suite, check_task, decode, load_suite
+from autograder.checks.cases import HIDDEN_FILE
+from autograder.manifest import load_manifest
+
+from .conftest import ROOT
+
+EXERCISES = [exercise.folder for exercise in load_manifest(ROOT / "course.yaml").exercises]
+
+
+def lookup_table(suite: Suite) -> dict[str, Callable[..., Any]]:
+    """Functions that answer a visible case's exact arguments with its expected value, and otherwise
+    give the answer that the visible cases of that function expect most often."""
+    table: dict[str, dict[str, Any]] = {}
+    for case in suite.cases:
+        if case.hidden or case.raises:
+            continue
+        key = json.dumps([case.args, case.kwargs], sort_keys=True, default=str)
+        table.setdefault(case.function, {})[key] = case.expect
+
+    def make(function: str) -> Callable[..., Any]:
+        answers = table[function]
+        counts = Counter(json.dumps(v, sort_keys=True) for v in answers.values())
+        guess = json.loads(counts.most_common(1)[0][0])
+
+        def looked_up(*args: Any, **kwargs: Any) -> Any:
+            from autograder.checks import encode
+
+            key = json.dumps([[encode(a) for a in args], {k: encode(v) for k, v in kwargs.items()}],
+                             sort_keys=True, default=str)
+            return decode(answers.get(key, guess))
+
+        return looked_up
+
+    return {function: make(function) for function in table}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_a_lookup_table_earns_every_visible_point_and_at_most_half_the_hidden_ones(exercise: str) -> None:
+    folder = ROOT / "solutions" / exercise
+    suite = load_suite(folder, hidden_file=folder / HIDDEN_FILE)
+    namespace = lookup_table(suite)
+    visible_earned = visible_possible = hidden_earned = hidden_possible = 0.0
+    for task in suite.tasks:
+        report = check_task(suite, namespace, task, hidden_ran=True)
+        for result in report.results:
+            if result.case.hidden:
+                hidden_possible += result.case.points
+                hidden_earned += result.earned
+            elif not result.case.raises:
+                visible_possible += result.case.points
+                visible_earned += result.earned
+    assert visible_earned == visible_possible
+    assert hidden_possible > 0
+    assert hidden_earned <= hidden_possible / 2, f"{hidden_earned} of {hidden_possible} hidden points"
