@@ -27,8 +27,8 @@ def test_a_failing_case_says_what_was_called_returned_and_expected_with_a_hint()
     report = check_task(suite, {"split_sentences": lambda text: [text]}, 2, hidden_ran=False)
     text = report.to_text()
     assert "Called:   split_sentences(" in text
-    assert "Returned: [" in text
-    assert "Expected: [" in text
+    assert "Returned: " in text and "Expected: " in text
+    assert "Note:     Your list has 1 item; the expected list has 2." in text
     assert "Hint:     A full stop followed by a space and a capital letter ends a sentence." in text
     assert report.earned < report.possible
 

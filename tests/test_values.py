@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from autograder.checks.values import decode, encode, from_yaml, same, show
+from autograder.checks.values import decode, encode, from_yaml, same, show, show_pair
 
 
 class Attribution(NamedTuple):
@@ -91,3 +91,11 @@ def test_deeply_nested_values_are_cut_off_instead_of_recursing_forever() -> None
     for _ in range(100):
         value = [value]
     assert "too large" in show(encode(value))
+
+
+def test_long_values_are_cut_around_their_first_difference_so_the_difference_shows() -> None:
+    start = "word " * 60
+    got, expected = show_pair(encode([start + "end. Next"]), encode([start + "end.", "Next"]), limit=60)
+    assert got != expected
+    assert got.startswith("…") and expected.startswith("…")
+    assert 'end. Next' in got and 'end.", "Next' in expected

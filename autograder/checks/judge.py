@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cases import Case
-from .values import same, show
+from .values import same, show, show_pair
 
 __all__ = ["CaseResult", "judge", "judge_all"]
 
@@ -24,6 +24,7 @@ class CaseResult:
     case: Case
     passed: bool
     got: str
+    value: Any = None
     problem: str = ""
 
     @property
@@ -40,6 +41,21 @@ class CaseResult:
         if self.case.raises:
             return f"to raise {self.case.raises}"
         return show(self.case.expect)
+
+    def returned_and_expected(self) -> tuple[str, str]:
+        """What came back and what was expected, cut around their first difference when long."""
+        if self.value is None or self.case.raises:
+            return self.got, self.expected()
+        return show_pair(self.value, self.case.expect)
+
+    def size_note(self) -> str:
+        """A plain sentence when a list came back with the wrong number of items."""
+        got, expected = self.value, self.case.expect
+        if isinstance(got, dict) and isinstance(expected, dict) and "$seq" in got and "$seq" in expected:
+            n, m = len(got["$seq"]), len(expected["$seq"])
+            if n != m:
+                return f"Your list has {n} item{'s' if n != 1 else ''}; the expected list has {m}."
+        return ""
 
 
 def judge_all(cases: Iterable[Case], observations: Iterable[Mapping[str, Any]]) -> list[CaseResult]:
@@ -71,11 +87,9 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     if status == "returned":
         value = observation.get("value")
         got = show(value)
-        if case.raises:
-            return _fail(case, got, "")
-        if same(value, case.expect, tolerance=case.tolerance):
-            return CaseResult(case=case, passed=True, got=got)
-        return _fail(case, got, "")
+        if not case.raises and same(value, case.expect, tolerance=case.tolerance):
+            return CaseResult(case=case, passed=True, got=got, value=value)
+        return CaseResult(case=case, passed=False, got=got, value=value)
     return _fail(case, "nothing", "This check did not run to the end, so it earns no points.")
 
 

@@ -102,8 +102,11 @@ class TaskReport:
             if result.problem:
                 lines.append(f"    Problem:  {result.problem}")
             else:
-                lines.append(f"    Returned: {result.got}")
-                lines.append(f"    Expected: {result.expected()}")
+                got, expected = result.returned_and_expected()
+                lines.append(f"    Returned: {got}")
+                lines.append(f"    Expected: {expected}")
+                if result.size_note():
+                    lines.append(f"    Note:     {result.size_note()}")
             lines.append(f"    Hint:     {result.case.hint}")
         lines += [f"  {note}" for note in self.notes()]
         return "\n".join(lines)
@@ -120,8 +123,11 @@ class TaskReport:
             if result.problem:
                 rows.append(f"<tr><th scope='row'>Problem</th><td>{e(result.problem)}</td></tr>")
             else:
-                rows.append(f"<tr><th scope='row'>Returned</th><td><code>{e(result.got)}</code></td></tr>")
-                rows.append(f"<tr><th scope='row'>Expected</th><td><code>{e(result.expected())}</code></td></tr>")
+                got, expected = result.returned_and_expected()
+                rows.append(f"<tr><th scope='row'>Returned</th><td><code>{e(got)}</code></td></tr>")
+                rows.append(f"<tr><th scope='row'>Expected</th><td><code>{e(expected)}</code></td></tr>")
+                if result.size_note():
+                    rows.append(f"<tr><th scope='row'>Note</th><td>{e(result.size_note())}</td></tr>")
             rows.append(
                 f"<tr style='border-bottom:1px solid #d0d7de'><th scope='row'>Hint</th><td>{e(result.case.hint)}</td></tr>"
             )

@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MissingName", "decode", "encode", "from_yaml", "same", "show"]
+__all__ = ["MissingName", "decode", "encode", "from_yaml", "same", "show", "show_pair"]
 
 
 class MissingName(LookupError):
@@ -130,6 +130,21 @@ def show(value: Any, *, limit: int = 160) -> str:
         keep = limit - 1
         text = text[: keep * 2 // 3] + "…" + text[-(keep - keep * 2 // 3) :]
     return text
+
+
+def show_pair(got: Any, expected: Any, *, limit: int = 160) -> tuple[str, str]:
+    """Two encoded values shown side by side; when they are long, both are cut around their first difference."""
+    left, right = _show(got), _show(expected)
+    if len(left) <= limit and len(right) <= limit:
+        return left, right
+    first = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b), min(len(left), len(right)))
+    start = max(0, first - limit // 3)
+
+    def window(text: str) -> str:
+        piece = text[start : start + limit]
+        return ("…" if start else "") + piece + ("…" if start + limit < len(text) else "")
+
+    return window(left), window(right)
 
 
 def _show(value: Any) -> str:
