@@ -1,6 +1,7 @@
 """The ``course`` command: a thin layer over the package's functions.
 
     course validate                 check course.yaml against the files
+    course check EXERCISE|NOTEBOOK  check a learner's notebook, task by task, without Jupyter
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
 """
@@ -46,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help=f"check {MANIFEST} against the course's files")
     validate.set_defaults(run=_validate)
 
+    check = commands.add_parser("check", help="check a notebook's answers task by task (offline, no Jupyter)")
+    check.add_argument("target", metavar="EXERCISE|NOTEBOOK", help="an exercise such as 02-attribution, or a notebook")
+    check.add_argument("--with-hidden", action="store_true", help=f"also run the hidden checks in {SOURCE}/")
+    check.set_defaults(run=_check)
+
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
     release.add_argument("--check", action="store_true", help=f"only report whether {RELEASE}/ is out of date")
@@ -71,6 +77,14 @@ def _validate(root: Path, args: argparse.Namespace) -> int:
     print(f"{MANIFEST} is valid: {len(manifest.lessons)} lessons, {len(manifest.exercises)} exercises, "
           f"{points:g} points; every file it names is in place.")
     return 0
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    from .selfcheck import check_notebook, find_notebook
+
+    report = check_notebook(find_notebook(root, args.target), root=root, with_hidden=args.with_hidden)
+    print(report.to_text())
+    return 0 if all(task.complete for task in report.tasks) and not report.problems else 1
 
 
 def _release(root: Path, args: argparse.Namespace) -> int:

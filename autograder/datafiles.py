@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import fastjsonschema
 import yaml
 
 __all__ = ["DataFileError", "dotted", "line_of", "read_yaml", "schema"]
@@ -39,6 +39,11 @@ def schema(name: str) -> dict[str, Any]:
     text = resources.files("autograder.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+@cache
+def _validator(name: str) -> Any:
+    return fastjsonschema.compile(schema(name))
 
 
 def read_yaml(path: Path, schema_name: str) -> tuple[Any, yaml.Node]:
@@ -69,11 +74,10 @@ def read_yaml(path: Path, schema_name: str) -> tuple[Any, yaml.Node]:
     if root is None:
         raise DataFileError(path, "the file is empty; expected a mapping of keys to values")
     _refuse_repeated_keys(path, root)
-    validator = jsonschema.Draft202012Validator(schema(schema_name))
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        first = jsonschema.exceptions.best_match(errors)
-        raise DataFileError(path, _explain(first), line=_line_of_error(root, first))
+    try:
+        _validator(schema_name)(data)
+    except fastjsonschema.JsonSchemaValueException as error:
+        raise DataFileError(path, _explain(error), line=_line_of_error(root, error)) from None
     return data, root
 
 
@@ -118,44 +122,52 @@ def _refuse_repeated_keys(path: Path, node: yaml.Node) -> None:
             _refuse_repeated_keys(path, item)
 
 
-def _explain(error: jsonschema.ValidationError) -> str:
-    where = dotted(list(error.absolute_path))
-    value = error.instance
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+def _where(error: fastjsonschema.JsonSchemaValueException) -> list[str | int]:
+    return [int(p) if p.isdigit() else p for p in (error.path or [])[1:]]
+
+
+def _explain(error: fastjsonschema.JsonSchemaValueException) -> str:
+    where = dotted(_where(error))
+    value = error.value
+    rule, wanted = error.rule, error.rule_definition
+    definition = error.definition or {}
+    if rule == "additionalProperties":
+        allowed = sorted(definition.get("properties", {}))
         extra = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
         return f"{where}: unknown key {', '.join(repr(k) for k in extra)}; expected only: {', '.join(allowed)}"
-    if error.validator == "required":
-        missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
+    if rule == "required":
+        missing = [k for k in wanted if isinstance(value, dict) and k not in value]
         return f"{where}: the key {', '.join(repr(k) for k in missing)} is missing"
-    if error.validator == "type":
-        wanted = error.validator_value
+    if rule == "type":
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        return f"{where} must be {_article(wanted)} {wanted} (got {value!r}, {_article(type(value).__name__)} {type(value).__name__})"
-    if error.validator == "enum":
-        return f"{where} must be one of {', '.join(repr(v) for v in error.validator_value)} (got {value!r})"
-    if error.validator == "pattern":
-        hint = error.schema.get("description", f"text matching {error.validator_value}")
+        got = type(value).__name__
+        return f"{where} must be {_article(wanted)} {wanted} (got {value!r}, {_article(got)} {got})"
+    if rule == "enum":
+        return f"{where} must be one of {', '.join(repr(v) for v in wanted)} (got {value!r})"
+    if rule == "pattern":
+        hint = definition.get("description", f"text matching {wanted}")
         return f"{where} must be {hint} (got {value!r})"
-    if error.validator in {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}:
-        return f"{where} is out of range: {error.message}"
-    if error.validator == "oneOf" and all(set(sub) == {"required"} for sub in error.validator_value):
-        keys = [key for sub in error.validator_value for key in sub["required"]]
+    if rule in {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}:
+        bound = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
+                 "exclusiveMaximum": "less than"}[rule]
+        return f"{where} must be {bound} {wanted} (got {value!r})"
+    if rule == "oneOf" and all(set(sub) == {"required"} for sub in wanted):
+        keys = [key for sub in wanted for key in sub["required"]]
         return f"{where} must have exactly one of the keys {', '.join(repr(k) for k in keys)}"
-    if error.validator in {"minItems", "minLength"}:
+    if rule in {"minItems", "minLength"}:
         return f"{where} must not be empty"
-    return f"{where}: {error.message}"
+    return f"{where}: {error.message.removeprefix('data').lstrip('. ')}"
 
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _line_of_error(root: yaml.Node, error: jsonschema.ValidationError) -> int | None:
-    where = list(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+def _line_of_error(root: yaml.Node, error: fastjsonschema.JsonSchemaValueException) -> int | None:
+    where = _where(error)
+    if error.rule == "additionalProperties" and isinstance(error.value, dict):
         node = _node_at(root, where)
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set((error.definition or {}).get("properties", {}))
         if isinstance(node, yaml.MappingNode):
             for key, _ in node.value:
                 if key.value not in allowed:

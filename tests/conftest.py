@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -48,3 +49,23 @@ def run_tool(args: list[str], cwd: Path, *, check: bool = True) -> subprocess.Co
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def solved_release(course: Path, exercise: str, notebook: str) -> dict:
+    """The released notebook with every solution cell answered as the reference solution does."""
+    release = json.loads((course / "exercises" / exercise / notebook).read_text(encoding="utf-8"))
+    source = json.loads((course / "solutions" / exercise / notebook).read_text(encoding="utf-8"))
+    answers = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+        for c in source["cells"]
+        if c["metadata"].get("nbgrader", {}).get("solution")
+    }
+    for cell in release["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("solution"):
+            source_text = answers[meta["grade_id"]]
+            text = "".join(source_text) if isinstance(source_text, list) else source_text
+            cell["source"] = "\n".join(
+                line for line in text.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+            )
+    return release

@@ -12,29 +12,9 @@ from nbgrader.api import Gradebook
 
 from autograder.manifest import load_manifest
 
-from .conftest import ROOT, copy_course, run_tool
+from .conftest import ROOT, copy_course, run_tool, solved_release
 
 EXERCISES = [exercise.folder for exercise in load_manifest(ROOT / "course.yaml").exercises]
-
-
-def solved_release(course: Path, exercise: str, notebook: str) -> dict:
-    """The released notebook with every solution cell answered as the reference solution does."""
-    release = json.loads((course / "exercises" / exercise / notebook).read_text(encoding="utf-8"))
-    source = json.loads((course / "solutions" / exercise / notebook).read_text(encoding="utf-8"))
-    answers = {
-        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
-        for c in source["cells"]
-        if c["metadata"].get("nbgrader", {}).get("solution")
-    }
-    for cell in release["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        if meta.get("solution"):
-            source_text = answers[meta["grade_id"]]
-            text = "".join(source_text) if isinstance(source_text, list) else source_text
-            cell["source"] = "\n".join(
-                line for line in text.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
-            )
-    return release
 
 
 def submit(course: Path, student: str, exercise: str, notebook: str, content: dict) -> None:

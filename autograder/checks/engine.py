@@ -24,8 +24,8 @@ def check_task(suite: Suite, namespace: Mapping[str, Any], task: int, *, hidden_
 
 
 def report_task(
-    suite: Suite, task: int, observations: Iterable[Mapping[str, Any]], *, hidden_ran: bool
+    suite: Suite, task: int, observations: Iterable[Mapping[str, Any]], *, hidden_ran: bool, not_run: str = ""
 ) -> TaskReport:
-    """Judge observations made elsewhere against *task*'s expected values."""
-    results = judge_all(suite.cases_for(task), observations)
+    """Judge observations made elsewhere against *task*'s expected values (*not_run*: why some are missing)."""
+    results = judge_all(suite.cases_for(task), observations, not_run=not_run)
     return TaskReport(task=suite.tasks[task], results=tuple(results), hidden_ran=hidden_ran)

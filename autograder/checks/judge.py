@@ -58,10 +58,13 @@ class CaseResult:
         return ""
 
 
-def judge_all(cases: Iterable[Case], observations: Iterable[Mapping[str, Any]]) -> list[CaseResult]:
-    """A result for every case; a case with no observation counts as not run, and fails."""
+def judge_all(
+    cases: Iterable[Case], observations: Iterable[Mapping[str, Any]], *, not_run: str = ""
+) -> list[CaseResult]:
+    """A result for every case; a case with no observation did not run (*not_run* says why), and fails."""
     seen = {obs.get("case"): obs for obs in observations}
-    return [judge(case, seen.get(case.id, {"status": "not_run"})) for case in cases]
+    missing = {"status": "not_run", "reason": not_run}
+    return [judge(case, seen.get(case.id, missing)) for case in cases]
 
 
 def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
@@ -90,6 +93,13 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
         if not case.raises and same(value, case.expect, tolerance=case.tolerance):
             return CaseResult(case=case, passed=True, got=got, value=value)
         return CaseResult(case=case, passed=False, got=got, value=value)
+    if status == "timed_out":
+        seconds = observation.get("seconds", 0)
+        return _fail(case, "nothing", f"{name} did not finish within {seconds:g} seconds, so it was stopped. "
+                     "Look for a loop that never ends.")
+    reason = observation.get("reason")
+    if reason:
+        return _fail(case, "nothing", f"This check did not run: {reason}.")
     return _fail(case, "nothing", "This check did not run to the end, so it earns no points.")
 
 

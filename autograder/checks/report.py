@@ -71,10 +71,10 @@ class TaskReport:
             return f"{len(visible_failed)} of {sum(not r.case.hidden for r in self.results)} visible checks failed."
         return "Every visible check passed, but not every hidden one."
 
-    def notes(self) -> list[str]:
+    def notes(self, *, max_shown: int = MAX_SHOWN) -> list[str]:
         """What a student should know beyond the failures: hidden checks and extra failures."""
         notes = []
-        extra = len(self.failures(hidden=False)) - MAX_SHOWN
+        extra = len(self.failures(hidden=False)) - max_shown
         if extra > 0:
             notes.append(f"{extra} more visible check{'s' if extra > 1 else ''} failed; fix these first.")
         hidden = [r for r in self.results if r.case.hidden]
@@ -90,14 +90,14 @@ class TaskReport:
             )
         return notes
 
-    def shown_failures(self) -> Sequence[CaseResult]:
-        return self.failures(hidden=False)[:MAX_SHOWN]
+    def shown_failures(self, max_shown: int = MAX_SHOWN) -> Sequence[CaseResult]:
+        return self.failures(hidden=False)[:max_shown]
 
     # ----- plain text -------------------------------------------------------------------------
 
-    def to_text(self) -> str:
+    def to_text(self, *, max_shown: int = MAX_SHOWN) -> str:
         lines = [f"{self.headline()}. {self.summary()}"]
-        for result in self.shown_failures():
+        for result in self.shown_failures(max_shown):
             lines.append(f"  ✗ Called:   {result.called()}")
             if result.problem:
                 lines.append(f"    Problem:  {result.problem}")
@@ -108,7 +108,7 @@ class TaskReport:
                 if result.size_note():
                     lines.append(f"    Note:     {result.size_note()}")
             lines.append(f"    Hint:     {result.case.hint}")
-        lines += [f"  {note}" for note in self.notes()]
+        lines += [f"  {note}" for note in self.notes(max_shown=max_shown)]
         return "\n".join(lines)
 
     # ----- HTML -------------------------------------------------------------------------------

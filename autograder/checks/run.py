@@ -16,7 +16,11 @@ from typing import Any
 from .cases import Call
 from .values import MissingName, decode, encode
 
-__all__ = ["OUTPUT_LIMIT", "observe", "observe_all"]
+__all__ = ["OUTPUT_LIMIT", "CappedText", "StopLearnerCode", "observe", "observe_all"]
+
+
+class StopLearnerCode(BaseException):
+    """Raised into the learner's code by whoever runs it (a time limit, say); :func:`observe` lets it through."""
 
 OUTPUT_LIMIT = 500
 """How many characters of what a function prints are kept (the rest is cut, and the cut is said)."""
@@ -41,7 +45,7 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
         return record | {"status": "missing"}
     if not callable(function):
         return record | {"status": "not_callable", "type": type(function).__name__}
-    printed = io.StringIO()
+    printed = CappedText(OUTPUT_LIMIT)
     try:
         with redirect_stdout(printed), redirect_stderr(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -53,11 +57,32 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
         outcome = {"status": "missing", "function": missing.name}
     except NotImplementedError:
         outcome = {"status": "not_implemented"}
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, StopLearnerCode):
         raise
     except BaseException as error:  # a student's SystemExit is a result too, not the end of the check
         outcome = {"status": "raised", "error": type(error).__name__, "bases": _class_names(error), "message": _message(error)}
-    return record | outcome | {"printed": _cut(printed.getvalue())}
+    return record | outcome | {"printed": printed.text()}
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first *limit* characters and counts the rest, so a flood of
+    printing costs no memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.kept, self.dropped = limit, io.StringIO(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = max(self.limit - self.kept.tell(), 0)
+        self.kept.write(text[:room])
+        self.dropped += max(len(text) - room, 0)
+        return len(text)
+
+    def text(self) -> str:
+        cut = f"… [cut: {self.dropped} more characters]" if self.dropped else ""
+        return self.kept.getvalue() + cut
 
 
 def _class_names(error: BaseException) -> list[str]:

@@ -47,6 +47,8 @@ class Grading:
     memory_mb: int
     output_kb: int
     processes: int
+    cell_seconds: float
+    call_seconds: float
 
 
 @dataclass(frozen=True, kw_only=True)
