@@ -2,6 +2,9 @@
 
     course validate                 check course.yaml against the files
     course check EXERCISE|NOTEBOOK  check a learner's notebook, task by task, without Jupyter
+    course hint EXERCISE TASK       show the next hint for a task
+    course progress                 lessons and exercises in order, with their status
+    course compare EXERCISE         your answers beside the reference solution
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
 """
@@ -52,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--with-hidden", action="store_true", help=f"also run the hidden checks in {SOURCE}/")
     check.set_defaults(run=_check)
 
+    hint = commands.add_parser("hint", help="show the next hint for a task, one more each time")
+    hint.add_argument("exercise", metavar="EXERCISE")
+    hint.add_argument("task", metavar="TASK", type=int)
+    hint.add_argument("--again", action="store_true", help="start again from the first hint")
+    hint.set_defaults(run=_hint)
+
+    progress = commands.add_parser("progress", help="your progress through the lessons and exercises")
+    progress.set_defaults(run=_progress)
+
+    compare = commands.add_parser("compare", help="your answers beside the reference solution, task by task")
+    compare.add_argument("exercise", metavar="EXERCISE")
+    compare.set_defaults(run=_compare)
+
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
     release.add_argument("--check", action="store_true", help=f"only report whether {RELEASE}/ is out of date")
@@ -85,6 +101,27 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     report = check_notebook(find_notebook(root, args.target), root=root, with_hidden=args.with_hidden)
     print(report.to_text())
     return 0 if all(task.complete for task in report.tasks) and not report.problems else 1
+
+
+def _hint(root: Path, args: argparse.Namespace) -> int:
+    from .learner.hints import next_hint
+
+    print(next_hint(root, args.exercise, args.task, again=args.again))
+    return 0
+
+
+def _progress(root: Path, args: argparse.Namespace) -> int:
+    from .learner.progress import course_progress, render_progress
+
+    print(render_progress(load_manifest(root / MANIFEST).title, course_progress(root)))
+    return 0
+
+
+def _compare(root: Path, args: argparse.Namespace) -> int:
+    from .learner.compare import compare
+
+    print(compare(root, args.exercise))
+    return 0
 
 
 def _release(root: Path, args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from ..datafiles import DataFileError
 
-__all__ = ["GradeCell", "grade_cells", "read_notebook"]
+__all__ = ["GradeCell", "grade_cells", "is_untouched", "read_notebook", "solution_cells"]
 
 _TASK_ID = re.compile(r"^task(\d+)-")
 
@@ -58,3 +59,28 @@ def grade_cells(path: Path) -> list[GradeCell]:
                 )
             )
     return cells
+
+
+def solution_cells(notebook: dict) -> dict[str, dict]:
+    """The cells a learner writes in, by grade id."""
+    return {
+        str(cell["metadata"]["nbgrader"].get("grade_id")): cell
+        for cell in notebook["cells"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+
+
+def is_untouched(cell: dict) -> bool:
+    """Whether a released cell is as nbgrader released it: its checksum, computed as nbgrader does, still matches."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if "checksum" not in meta:
+        return False
+    source = "".join(cell["source"]) if isinstance(cell.get("source"), list) else str(cell.get("source", ""))
+    grade, solution = bool(meta.get("grade")), bool(meta.get("solution"))
+    locked = False if solution else (True if grade else bool(meta.get("locked", False)))
+    digest = hashlib.md5()
+    for part in (source, cell.get("cell_type", ""), str(grade), str(solution), str(locked), meta.get("grade_id", "")):
+        digest.update(str(part).encode("utf-8"))
+    if grade:
+        digest.update(str(float(meta.get("points", 0))).encode("utf-8"))
+    return digest.hexdigest() == meta["checksum"]
