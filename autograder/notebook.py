@@ -1,8 +1,10 @@
-"""The check cell of an exercise notebook: ``check(1, globals())``.
+"""The check cell of an exercise notebook: ``points = check(1, globals())``.
 
-A check cell's last expression is the :class:`~autograder.checks.TaskReport`
-that :func:`check` returns: JupyterLab shows it as a table, and nbgrader reads its
-plain-text form, the points earned, as the cell's partial credit.
+:func:`check` shows its feedback as a table (HTML in JupyterLab, plain text in
+a text-only front end) and returns the points earned. The check cell ends with
+that number, which nbgrader records as the cell's partial credit. In the
+nbgrader source a check cell calls :func:`check` twice, the second time with the
+hidden cases; the second table replaces the first.
 """
 
 from __future__ import annotations
@@ -15,14 +17,26 @@ from .checks import HIDDEN_FILE, VISIBLE_FILE, TaskReport, check_task, load_suit
 from .datafiles import DataFileError
 from .layout import SOURCE, find_course_root
 
-__all__ = ["CheckSetupError", "check"]
+__all__ = ["CheckSetupError", "check", "check_report"]
 
 
 class CheckSetupError(Exception):
     """The checks themselves could not be loaded; nothing about the student's work."""
 
 
-def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, folder: Path | None = None) -> TaskReport:
+def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, folder: Path | None = None) -> float:
+    """Check task *task*, show the feedback, and return the points earned.
+
+    See :func:`check_report` for the arguments.
+    """
+    report = check_report(task, namespace, hidden=hidden, folder=folder)
+    _show(report)
+    return report.earned
+
+
+def check_report(
+    task: int, namespace: Mapping[str, Any], *, hidden: bool = False, folder: Path | None = None
+) -> TaskReport:
     """Check task *task* of the exercise in *folder* (default: the notebook's folder).
 
     *namespace* is where the student's functions are (``globals()`` in a
@@ -42,6 +56,27 @@ def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, fold
     if task not in suite.tasks:
         raise CheckSetupError(f"This exercise has no task {task}; its tasks are {sorted(suite.tasks)}.")
     return check_task(suite, namespace, task, hidden_ran=hidden)
+
+
+_shown: set[str] = set()
+
+
+def _show(report: TaskReport) -> None:
+    """Display the report in the running notebook, replacing this cell's earlier table for the same task."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - the course always installs IPython
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    display_id = f"who-says-so-{id(shell)}-{shell.execution_count}-task{report.task.number}"
+    if display_id in _shown:
+        display(report, display_id=display_id, update=True)
+    else:
+        _shown.add(display_id)
+        display(report, display_id=display_id)
 
 
 def _hidden_cases(folder: Path, exercise: str) -> Path:

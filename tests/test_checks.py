@@ -11,7 +11,7 @@ import pytest
 from autograder.checks import check_task, load_suite
 from autograder.checks.cases import HIDDEN_FILE
 from autograder.datafiles import DataFileError
-from autograder.notebook import CheckSetupError, check
+from autograder.notebook import CheckSetupError, check, check_report
 
 from .conftest import ROOT
 
@@ -91,20 +91,21 @@ def test_a_function_that_prints_and_warns_writes_nothing_to_stderr() -> None:
     assert stderr.getvalue() == ""
 
 
-def test_partial_credit_is_the_plain_text_form_of_a_report() -> None:
+def test_check_returns_the_points_earned_for_nbgraders_partial_credit() -> None:
     def strip_boilerplate(text: str) -> str:
         return "" if text.startswith("Leave a Reply") else text
 
-    report = check_task(load_suite(EXERCISE), {"strip_boilerplate": strip_boilerplate}, 1, hidden_ran=False)
+    namespace = {"strip_boilerplate": strip_boilerplate}
+    report = check_report(1, namespace, folder=EXERCISE)
     assert 0 < report.earned < report.possible
-    assert float(repr(report)) == report.earned
+    assert check(1, namespace, folder=EXERCISE) == report.earned
     assert "<table" in report._repr_html_()
 
 
 def test_check_in_a_notebook_folder_runs_the_hidden_cases_only_when_asked() -> None:
     ns = {"split_sentences": split_on_full_stops}
-    visible = check(2, ns, folder=EXERCISE)
-    with_hidden = check(2, ns, folder=EXERCISE, hidden=True)
+    visible = check_report(2, ns, folder=EXERCISE)
+    with_hidden = check_report(2, ns, folder=EXERCISE, hidden=True)
     assert not any(r.case.hidden for r in visible.results)
     assert any(r.case.hidden for r in with_hidden.results)
 

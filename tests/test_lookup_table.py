@@ -18,6 +18,21 @@ from .conftest import ROOT
 EXERCISES = [exercise.folder for exercise in load_manifest(ROOT / "course.yaml").exercises]
 
 
+def canonical(value: Any) -> Any:
+    """Encoded data with set items in a fixed order, so equal arguments give equal keys."""
+    if isinstance(value, dict):
+        if "$set" in value:
+            return {"$set": sorted((canonical(v) for v in value["$set"]), key=lambda v: json.dumps(v, sort_keys=True))}
+        return {k: canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def key_of(args: Any, kwargs: Any) -> str:
+    return json.dumps(canonical([args, kwargs]), sort_keys=True, default=str)
+
+
 def lookup_table(suite: Suite) -> dict[str, Callable[..., Any]]:
     """Functions that answer a visible case's exact arguments with its expected value, and otherwise
     give the answer that the visible cases of that function expect most often."""
@@ -25,7 +40,7 @@ def lookup_table(suite: Suite) -> dict[str, Callable[..., Any]]:
     for case in suite.cases:
         if case.hidden or case.raises:
             continue
-        key = json.dumps([case.args, case.kwargs], sort_keys=True, default=str)
+        key = key_of(case.args, case.kwargs)
         table.setdefault(case.function, {})[key] = case.expect
 
     def make(function: str) -> Callable[..., Any]:
@@ -36,8 +51,7 @@ def lookup_table(suite: Suite) -> dict[str, Callable[..., Any]]:
         def looked_up(*args: Any, **kwargs: Any) -> Any:
             from autograder.checks import encode
 
-            key = json.dumps([[encode(a) for a in args], {k: encode(v) for k, v in kwargs.items()}],
-                             sort_keys=True, default=str)
+            key = key_of([encode(a) for a in args], {k: encode(v) for k, v in kwargs.items()})
             return decode(answers.get(key, guess))
 
         return looked_up

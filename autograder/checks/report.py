@@ -85,8 +85,8 @@ class TaskReport:
         if self.hidden_points_pending:
             notes.append(
                 f"Hidden checks worth {_points(self.hidden_points_pending)} more points run when your work "
-                "is graded. They use sentences that are not in the article, so follow the rules, "
-                "not the examples."
+                "is graded. They try examples that are not in the article, so follow the rules in "
+                "the docstring, not just the examples."
             )
         return notes
 
@@ -145,6 +145,5 @@ class TaskReport:
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def __repr__(self) -> str:
-        # nbgrader reads a check cell's plain-text result as the points earned (partial credit).
-        return _points(self.earned)
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(self.to_text())  # type: ignore[attr-defined]
