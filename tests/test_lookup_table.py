@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -33,12 +34,40 @@ def key_of(args: Any, kwargs: Any) -> str:
     return json.dumps(canonical([args, kwargs]), sort_keys=True, default=str)
 
 
+def data_classes(suite: Suite) -> dict[str, list[str]]:
+    """The classes that visible cases build with ``{$new: Name, fields: {...}}``: name -> field names."""
+    found: dict[str, list[str]] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if "$object" in value:
+                names = found.setdefault(value["$object"], [])
+                names += [name for name in value["fields"] if name not in names]
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for case in suite.cases:
+        if not case.hidden:
+            walk([case.args, case.kwargs, case.expect])
+    return found
+
+
 def lookup_table(suite: Suite) -> dict[str, Callable[..., Any]]:
     """Functions that answer a visible case's exact arguments with its expected value, and otherwise
-    give the answer that the visible cases of that function expect most often."""
+    give the answer that the visible cases of that function expect most often.
+
+    A class that the cases build with ``{$new: ...}`` holds data and answers nothing: the table
+    writes it as a plain dataclass with the fields the visible cases use (it checks no values), so
+    that the functions that take its objects can be looked up too."""
+    classes: dict[str, Any] = {
+        name: dataclasses.make_dataclass(name, fields) for name, fields in data_classes(suite).items()
+    }
     table: dict[str, dict[str, Any]] = {}
     for case in suite.cases:
-        if case.hidden or case.raises:
+        if case.hidden or case.raises or case.function in classes:
             continue
         key = key_of(case.args, case.kwargs)
         table.setdefault(case.function, {})[key] = case.expect
@@ -52,11 +81,11 @@ def lookup_table(suite: Suite) -> dict[str, Callable[..., Any]]:
             from autograder.checks import encode
 
             key = key_of([encode(a) for a in args], {k: encode(v) for k, v in kwargs.items()})
-            return decode(answers.get(key, guess))
+            return decode(answers.get(key, guess), classes)
 
         return looked_up
 
-    return {function: make(function) for function in table}
+    return classes | {function: make(function) for function in table}
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -77,6 +77,14 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     if status == "not_callable":
         return _fail(case, "nothing", f"{name} is a {observation.get('type', 'value')}, not a function. "
                      f"Keep the line that starts with `def {name}(` as it was given.")
+    if status == "build_failed":
+        cls, error = observation.get("class", "the class"), observation.get("error", "an error")
+        if error == "NotImplementedError":
+            return _fail(case, "nothing", f"This check needs {cls} objects, and {cls} is still the empty "
+                         f"starting version. Finish {cls} first, then run this check again.")
+        message = observation.get("message") or ""
+        return _fail(case, "nothing", f"This check needs {cls} objects, and making one raised {error}"
+                     f"{': ' + message if message else ''}. Look at {cls} first.")
     if status == "not_implemented":
         return _fail(case, "NotImplementedError", f"{name} is still the empty starting version: replace "
                      "`raise NotImplementedError()` with your own code.")

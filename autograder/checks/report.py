@@ -119,27 +119,30 @@ class TaskReport:
         colour = "#1a7f37" if ok else "#9a6700"
         rows = []
         for result in self.shown_failures():
-            rows.append(f"<tr><th scope='row'>Called</th><td><code>{e(result.called())}</code></td></tr>")
+            cells = [("Called", f"<code>{e(result.called())}</code>")]
             if result.problem:
-                rows.append(f"<tr><th scope='row'>Problem</th><td>{e(result.problem)}</td></tr>")
+                cells.append(("Problem", e(result.problem)))
             else:
                 got, expected = result.returned_and_expected()
-                rows.append(f"<tr><th scope='row'>Returned</th><td><code>{e(got)}</code></td></tr>")
-                rows.append(f"<tr><th scope='row'>Expected</th><td><code>{e(expected)}</code></td></tr>")
+                cells += [("Returned", f"<code>{e(got)}</code>"), ("Expected", f"<code>{e(expected)}</code>")]
                 if result.size_note():
-                    rows.append(f"<tr><th scope='row'>Note</th><td>{e(result.size_note())}</td></tr>")
-            rows.append(
-                f"<tr style='border-bottom:1px solid #d0d7de'><th scope='row'>Hint</th><td>{e(result.case.hint)}</td></tr>"
-            )
-        notes = "".join(f"<li>{e(note)}</li>" for note in self.notes())
+                    cells.append(("Note", e(result.size_note())))
+            cells.append(("Hint", e(result.case.hint)))
+            rows += [
+                f"<tr style='vertical-align:top{';border-top:1px solid #d0d7de' if i == 0 else ''}'>"
+                f"<th scope='row' style='text-align:left;padding:2px 8px 2px 0'>{label}</th>"
+                f"<td style='text-align:left;padding:2px 0'>{value}</td></tr>"
+                for i, (label, value) in enumerate(cells)
+            ]
+        table = f"<table style='border-collapse:collapse;margin:4px 0'>{''.join(rows)}</table>" if rows else ""
+        items = "".join(f"<li>{e(note)}</li>" for note in self.notes())
+        notes = f"<ul style='margin:4px 0'>{items}</ul>" if items else ""
         return (
             f"<div class='who-says-so-feedback' data-task='{self.task.number}' "
             f"style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>"
-            f"<table style='border-collapse:collapse;text-align:left'>"
-            f"<caption style='text-align:left;font-weight:bold;color:{colour}'>"
-            f"{'✓' if ok else '✗'} {e(self.headline())}</caption>"
-            f"<tr><td colspan='2'>{e(self.summary())}</td></tr>{''.join(rows)}</table>"
-            f"{f'<ul>{notes}</ul>' if notes else ''}</div>"
+            f"<div style='font-weight:bold;color:{colour}'>{'✓' if ok else '✗'} {e(self.headline())}</div>"
+            f"<div>{e(self.summary())}</div>{table}"
+            f"{notes}</div>"
         )
 
     def _repr_html_(self) -> str:

@@ -14,7 +14,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 from .cases import Call
-from .values import MissingName, decode, encode
+from .values import BuildError, MissingName, decode, encode
 
 __all__ = ["OUTPUT_LIMIT", "CappedText", "StopLearnerCode", "observe", "observe_all"]
 
@@ -55,6 +55,9 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
             outcome = {"status": "returned", "value": encode(value)}
     except MissingName as missing:
         outcome = {"status": "missing", "function": missing.name}
+    except BuildError as failed:
+        outcome = {"status": "build_failed", "class": failed.name, "error": type(failed.error).__name__,
+                   "message": _message(failed.error)}
     except NotImplementedError:
         outcome = {"status": "not_implemented"}
     except (KeyboardInterrupt, StopLearnerCode):

@@ -17,7 +17,15 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MissingName", "decode", "encode", "from_yaml", "same", "show", "show_pair"]
+__all__ = ["BuildError", "MissingName", "decode", "encode", "from_yaml", "same", "show", "show_pair"]
+
+
+class BuildError(Exception):
+    """Building an object of the student's class for a check's arguments failed."""
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        super().__init__(name)
+        self.name, self.error = name, error
 
 
 class MissingName(LookupError):
@@ -220,7 +228,11 @@ def decode(value: Any, namespace: Mapping[str, Any] | None = None) -> Any:
         cls = (namespace or {}).get(value["$object"])
         if cls is None:
             raise MissingName(value["$object"])
-        return cls(**{name: decode(item, namespace) for name, item in value["fields"].items()})
+        fields = {name: decode(item, namespace) for name, item in value["fields"].items()}
+        try:
+            return cls(**fields)
+        except Exception as error:  # the student's class: its error is a result, not a crash
+            raise BuildError(value["$object"], error) from error
     if "$date" in value:
         return datetime.date.fromisoformat(value["$date"])
     if "$datetime" in value:
