@@ -24,6 +24,10 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _points_word(value: float) -> str:
+    return "point" if value == 1 else "points"
+
+
 @dataclass(frozen=True, kw_only=True)
 class TaskReport:
     """How one task fared: every case that ran, and whether the hidden cases were among them."""
@@ -57,7 +61,7 @@ class TaskReport:
         scope = "" if self.hidden_ran else " from the visible checks"
         return (
             f"Task {self.task.number} · {self.task.function}: "
-            f"{_points(self.earned)} of {_points(self.possible)} points{scope}"
+            f"{_points(self.earned)} of {_points(self.possible)} {_points_word(self.possible)}{scope}"
         )
 
     def summary(self) -> str:
@@ -84,7 +88,8 @@ class TaskReport:
             notes.append(f"All {len(hidden)} hidden checks passed.")
         if self.hidden_points_pending:
             notes.append(
-                f"Hidden checks worth {_points(self.hidden_points_pending)} more points run when your work "
+                f"Hidden checks worth {_points(self.hidden_points_pending)} more "
+                f"{_points_word(self.hidden_points_pending)} run when your work "
                 "is graded. They try examples that are not in the article, so follow the rules in "
                 "the docstring, not just the examples."
             )
