@@ -5,6 +5,7 @@
     course hint EXERCISE TASK       show the next hint for a task
     course progress                 lessons and exercises in order, with their status
     course compare EXERCISE         your answers beside the reference solution
+    course grade EXERCISE …         grade a class in sandboxes, into nbgrader's gradebook
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
 """
@@ -68,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("exercise", metavar="EXERCISE")
     compare.set_defaults(run=_compare)
 
+    grade = commands.add_parser("grade", help="grade submissions (sandboxed, in parallel) into nbgrader's gradebook")
+    grade.add_argument("exercises", nargs="+", metavar="EXERCISE")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    grade.add_argument("--from", dest="source", type=Path, default=None,
+                       help="a folder or .zip of loose notebooks (one exercise): copied into submitted/ first")
+    grade.set_defaults(run=_grade)
+
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
     release.add_argument("--check", action="store_true", help=f"only report whether {RELEASE}/ is out of date")
@@ -122,6 +130,62 @@ def _compare(root: Path, args: argparse.Namespace) -> int:
 
     print(compare(root, args.exercise))
     return 0
+
+
+def _grade(root: Path, args: argparse.Namespace) -> int:
+    from .grading.grade import grade_exercise
+    from .grading.gradebook import record_results
+    from .grading.results import RESULTS, read_result, result_path
+    from .grading.submissions import find_submissions, import_loose
+
+    manifest = load_manifest(root / MANIFEST)
+    for name in args.exercises:
+        if name not in {e.folder for e in manifest.exercises}:
+            _unknown(manifest, name)
+    if args.source is not None:
+        if len(args.exercises) != 1:
+            raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
+        students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
+        print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
+    failed = 0
+    for name in args.exercises:
+        notebook = manifest.exercise(name).notebook
+        result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name))
+        students = [s.student for s in find_submissions(root, name, notebook)]
+        pending = [s for s in students if not (read_result(result_path(root, name, s)) or {}).get("recorded")]
+        try:
+            recorded = record_results(root, name, notebook, pending)
+        except Exception as error:  # nothing is lost: the results files stay, and the next run records them
+            print(f"course: {name}: the gradebook was not updated ({error}); the results are kept in "
+                  f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
+            recorded, failed = [], failed + 1
+        records = [read_result(result_path(root, name, s)) or {} for s in students]
+        mean = sum(r.get("earned", 0) for r in records) / len(records) if records else 0
+        possible = records[0].get("possible", 0) if records else 0
+        print(f"{name}: {len(students)} submissions; graded {len(result.graded)}, unchanged since the last run "
+              f"{len(result.reused)}; recorded in the gradebook {len(recorded)}; mean auto score "
+              f"{mean:.2f} of {possible:g}.")
+        print(f"  isolation: {result.isolation}")
+        print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
+    return 1 if failed else 0
+
+
+def _progress_bar(name: str):  # type: ignore[no-untyped-def]
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        if total == 0:
+            return
+        width = 30
+        filled = width * done // total
+        line = f"\r{name} [{'█' * filled}{'░' * (width - filled)}] {done}/{total}"
+        if sys.stderr.isatty():
+            print(line, end="" if done < total else "\n", file=sys.stderr, flush=True)
+        elif done == total or (10 * done // total) != last[0]:
+            print(line.strip(), file=sys.stderr, flush=True)
+        last[0] = 10 * done // total
+
+    return show
 
 
 def _release(root: Path, args: argparse.Namespace) -> int:

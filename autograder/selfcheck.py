@@ -12,7 +12,7 @@ from .manifest import load_manifest
 from .nbgrader_bridge.cells import grade_cells
 from .runner import Limits, run_notebook
 
-__all__ = ["NotebookReport", "check_notebook", "find_notebook"]
+__all__ = ["NotebookReport", "cell_problem", "check_notebook", "find_notebook"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,7 +108,7 @@ def check_notebook(
         observations, not_run, written = [], "the notebook could not be read", ()
     else:
         observations = run.observations
-        problems += [_cell_problem(p) for p in run.cell_problems]
+        problems += [cell_problem(p) for p in run.cell_problems]
         not_run = f"the notebook's code stopped before this check ({run.stopped})" if run.stopped else ""
         if run.stopped:
             problems.append(f"The notebook's code did not finish: {run.stopped}.")
@@ -122,7 +122,7 @@ def check_notebook(
                           hidden_ran=with_hidden, written_tasks=written)
 
 
-def _cell_problem(problem: dict) -> str:
+def cell_problem(problem: dict) -> str:
     where = f"Cell {problem.get('cell')}"
     grade_id = str(problem.get("grade_id") or "")
     if grade_id.startswith("task") and "-" in grade_id:

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from ..checks.cases import Call
 from ..nbgrader_bridge.cells import read_notebook
-from .cells import code_cells
+from .cells import CodeCell, code_cells
 
 __all__ = ["Limits", "NotebookRun", "run_notebook"]
 
@@ -55,21 +55,29 @@ Wrapper = Callable[[list[str]], list[str]]
 
 
 def run_notebook(
-    notebook: Path, calls: Sequence[Call], limits: Limits, *, wrap: Wrapper | None = None, scratch: Path | None = None
+    notebook: Path,
+    calls: Sequence[Call],
+    limits: Limits,
+    *,
+    cells: Sequence[CodeCell] | None = None,
+    wrap: Wrapper | None = None,
+    scratch: Path | None = None,
 ) -> NotebookRun:
-    """Run *notebook*'s code cells, then *calls*, in a child process under *limits*.
+    """Run *notebook*'s code cells (or *cells*), then *calls*, in a child process under *limits*.
 
-    *wrap* turns the child's command into a sandboxed one (the batch grader's);
-    *scratch* is the child's working copy of the notebook's folder, if not the folder itself.
-    Raises DataFileError when the notebook cannot be read at all.
+    *scratch* is the child's working copy of the notebook's folder (default: the
+    folder itself); *wrap* turns the child's command into a sandboxed one, which
+    may write only in *scratch*. Raises DataFileError when the notebook cannot be read.
     """
-    cells = code_cells(read_notebook(notebook))
+    if cells is None:
+        cells = code_cells(read_notebook(notebook))
     folder = scratch or notebook.parent
     with tempfile.TemporaryDirectory(prefix="who-says-so-run-") as temp:
-        results = Path(temp) / "results.jsonl"
+        results = (scratch / ".who-says-so-results.jsonl") if scratch else Path(temp) / "results.jsonl"
         results.touch()
-        os.chmod(temp, 0o777)
-        os.chmod(results, 0o666)
+        if scratch is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
+            owner = scratch.stat()
+            os.chown(results, owner.st_uid, owner.st_gid)  # the sandbox's user writes it
         job = {
             "folder": str(folder.resolve()),
             "results": str(results),
@@ -126,6 +134,10 @@ def _apply_limits(limits: Limits) -> None:
     memory = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    files = 64 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # counted per user: only meaningful for the sandbox's own user
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
 
 def _child_env() -> dict[str, str]:

@@ -1,0 +1,187 @@
+"""Grade a class: each submission run in its own sandboxed process, judged here, then recorded."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..checks import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite, report_task
+from ..layout import MANIFEST, RELEASE, SOURCE
+from ..manifest import Manifest, load_manifest
+from ..runner import Limits, run_notebook
+from ..sandbox import Isolation, detect_isolation
+from .merge import merged_cells
+from .results import digest, read_result, result_path, task_record, write_result
+from .submissions import Submission, find_submissions
+
+__all__ = ["ClassResult", "grade_exercise"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassResult:
+    exercise: str
+    graded: list[str]
+    reused: list[str]
+    isolation: str
+
+
+def grade_exercise(
+    root: Path, exercise: str, *, jobs: int | None = None, progress: Progress | None = None,
+    isolation: Isolation | None = None,
+) -> ClassResult:
+    """Grade every submission of *exercise*; submissions already graded, unchanged, are not run again.
+
+    Results go to ``results/<exercise>/<student>.json`` as each submission finishes, so a
+    killed run resumes where it stopped.
+    """
+    manifest = load_manifest(root / MANIFEST)
+    info = manifest.exercise(exercise)
+    source = root / SOURCE / exercise
+    release_folder = root / RELEASE / exercise
+    suite = load_suite(release_folder, hidden_file=source / HIDDEN_FILE)
+    release = json.loads((release_folder / info.notebook).read_text("utf-8"))
+    submissions = find_submissions(root, exercise, info.notebook)
+    isolation = isolation or detect_isolation()
+    checks = [release_folder / VISIBLE_FILE, source / HIDDEN_FILE, release_folder / info.notebook]
+    todo, reused = [], []
+    for submission in submissions:
+        fingerprint = digest(submission.notebook, *checks)
+        previous = read_result(result_path(root, exercise, submission.student))
+        if previous and previous.get("digest") == fingerprint:
+            reused.append(submission.student)
+        else:
+            todo.append((submission, fingerprint))
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+    done = [len(reused)]
+    lock = threading.Lock()
+    limits = Limits.from_grading(manifest.grading)
+    scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
+    os.chmod(scratch_root, 0o711)
+
+    def one(item: tuple[Submission, str]) -> str:
+        submission, fingerprint = item
+        slot = slots.get()
+        try:
+            record = _grade_one(root, manifest, suite, release, submission, limits, isolation, slot, scratch_root)
+        finally:
+            slots.put(slot)
+        record["digest"] = fingerprint
+        write_result(result_path(root, exercise, submission.student), record)
+        with lock:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(submissions))
+        return submission.student
+
+    try:
+        if progress:
+            progress(done[0], len(submissions))
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            graded = list(pool.map(one, todo))
+    finally:
+        shutil.rmtree(scratch_root, ignore_errors=True)
+    return ClassResult(exercise=exercise, graded=graded, reused=reused, isolation=isolation.description)
+
+
+def _grade_one(
+    root: Path, manifest: Manifest, suite: Suite, release: dict[str, Any], submission: Submission,
+    limits: Limits, isolation: Isolation, slot: int, scratch_root: Path,
+) -> dict[str, Any]:
+    problems: list[str] = []
+    record: dict[str, Any] = {
+        "student": submission.student,
+        "exercise": submission.exercise,
+        "notebook": submission.notebook.name,
+        "isolation": isolation.description,
+        "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "recorded": False,
+    }
+    notebook, reason = _read_submission(submission.notebook)
+    observations: list[dict[str, Any]] = []
+    not_run = ""
+    if notebook is None:
+        problems.append(f"The submission could not be graded: {reason}. It scores 0.")
+        not_run = reason
+        record["unreadable"] = reason
+    else:
+        cells, notes = merged_cells(release, notebook)
+        problems += notes
+        scratch = _scratch(root, submission, scratch_root, slot)
+        wrap = (lambda command: isolation.wrap(command, slot=slot, scratch=scratch, hide=[root],
+                                               keep=_keep(root)))
+        run = run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells, wrap=wrap,
+                           scratch=scratch)
+        shutil.rmtree(scratch, ignore_errors=True)
+        observations = run.observations
+        from ..selfcheck import cell_problem  # the same words as `course check`
+
+        problems += [cell_problem(p) for p in run.cell_problems]
+        if run.stopped:
+            problems.append(f"The notebook's code did not finish: {run.stopped}.")
+            not_run = f"the notebook's code stopped before this check ({run.stopped})"
+        if run.output_dropped:
+            problems.append(f"The code printed a lot, so {run.output_dropped:,} characters of output were left out.")
+    reports = [report_task(suite, n, observations, hidden_ran=True, not_run=not_run) for n in sorted(suite.tasks)]
+    record["tasks"] = [task_record(r) for r in reports]
+    record["earned"] = sum(r.earned for r in reports)
+    record["possible"] = sum(r.possible for r in reports)
+    record["problems"] = problems
+    return record
+
+
+def _read_submission(path: Path) -> tuple[dict[str, Any] | None, str]:
+    if not path.is_file():
+        return None, f"there is no {path.name} in the submission"
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, f"{path.name} cannot be read ({error})"
+    if not text.strip():
+        return None, f"{path.name} is empty"
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        return None, f"{path.name} is not a valid notebook (invalid JSON: {error})"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, f"{path.name} is not a notebook (no list of cells)"
+    return data, ""
+
+
+def _scratch(root: Path, submission: Submission, scratch_root: Path, slot: int) -> Path:
+    """A private copy of the submission's folder with the released files put back, owned by the slot's user."""
+    scratch = Path(tempfile.mkdtemp(dir=scratch_root, prefix=f"{slot}-"))
+    for path in submission.folder.iterdir():
+        if path.is_file() and path.suffix != ".ipynb" and path.stat().st_size < 10_000_000:
+            shutil.copyfile(path, scratch / path.name)
+    for path in (root / RELEASE / submission.exercise).iterdir():
+        if path.is_file() and path.suffix != ".ipynb":
+            shutil.copyfile(path, scratch / path.name)
+    from ..sandbox.policy import FIRST_UID
+
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        for path in [scratch, *scratch.iterdir()]:
+            os.chown(path, FIRST_UID + slot, FIRST_UID + slot)
+    os.chmod(scratch, 0o700)
+    return scratch
+
+
+def _keep(root: Path) -> list[Path]:
+    """What the sandbox needs to see: Python itself and the course's package, read-only."""
+    package = Path(__file__).resolve().parents[1]
+    return sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), package, Path(sys.prefix)})

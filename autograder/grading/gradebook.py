@@ -1,0 +1,123 @@
+"""Record results in nbgrader: its gradebook and its autograded notebooks.
+
+nbgrader's own ``Autograde`` converter does the work, with one step replaced: where
+it would execute the notebook, :class:`InjectResults` writes each check cell's
+outputs from the results file (the feedback table and the points earned). So
+nbgrader restores locked cells, reads the points as partial credit, applies late
+penalties and fills its gradebook exactly as after its own autograde, and
+``generate_feedback``, ``export`` and formgrader work as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from nbformat.v4 import new_markdown_cell, new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List, Unicode
+
+from ..layout import RELEASE
+from ..nbgrader_bridge.tools import NbgraderError, _captured_log, _put_own_tools_on_path
+from .results import result_path, write_result
+from .submissions import SUBMITTED
+
+__all__ = ["record_results"]
+
+
+class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
+    """Fill each check cell's outputs from the submission's results file, in place of running it."""
+
+    results_root = Unicode("", help="the course folder whose results/ holds the results files").tag(config=True)
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        info = resources["nbgrader"]
+        record = json.loads(result_path(Path(self.results_root), info["assignment"], info["student"]).read_text("utf-8"))
+        tasks = {task["task"]: task for task in record.get("tasks", [])}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            task = tasks.get(_task_number(meta.get("grade_id", "")))
+            if task is None:
+                continue
+            cell.outputs = [
+                new_output("display_data", data={"text/plain": task["text"], "text/html": task["html"]}),
+                new_output("execute_result", data={"text/plain": f"{task['earned']:g}"}, execution_count=None),
+            ]
+        notes = list(record.get("problems", []))
+        if notes:
+            text = "**Notes from grading** (for you and your instructor):\n\n" + "\n".join(f"- {n}" for n in notes)
+            nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": "grading-notes"}))
+        return nb, resources
+
+
+def _task_number(grade_id: str) -> int | None:
+    if grade_id.startswith("task") and "-" in grade_id and grade_id[4:].split("-", 1)[0].isdigit():
+        return int(grade_id[4:].split("-", 1)[0])
+    return None
+
+
+def record_results(root: Path, exercise: str, notebook: str, students: list[str]) -> list[str]:
+    """Record the results of *students* in nbgrader; returns those recorded.
+
+    A student whose results could not be recorded keeps the results file unmarked, and
+    is recorded on the next run. A submission that could not be read is recorded as
+    the untouched release (0 points) with the reason as a note.
+    """
+    if not students:
+        return []
+    _put_own_tools_on_path()
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import Execute
+    from traitlets.config import Config
+
+    from ..nbgrader_bridge.config import configure
+
+    steps = [InjectResults if step is Execute else step for step in Autograde.class_traits()["autograde_preprocessors"].default()]
+    if InjectResults not in steps:
+        raise NbgraderError("this nbgrader has no Execute step to replace; the course needs nbgrader 0.9")
+
+    class RecordAutograde(Autograde):  # type: ignore[misc]
+        autograde_preprocessors = List(steps)
+
+    with tempfile.TemporaryDirectory(prefix="who-says-so-record-") as staging:
+        for student in students:
+            _stage(root, exercise, notebook, student, Path(staging))
+        config = configure(Config(), root=root)
+        config.CourseDirectory.submitted_directory = staging
+        config.CourseDirectory.assignment_id = exercise
+        config.InjectResults.results_root = str(root)
+        log, text = _captured_log()
+        app = RecordAutograde(coursedir=CourseDirectory(config=config), config=config, log=log)
+        app.force = True
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # nbgrader's database layer warns about its own models
+                app.start()
+        except Exception as error:
+            raise NbgraderError(f"nbgrader could not record {exercise}: {error}\n{text.getvalue()}") from None
+    recorded = [s for s in students if (root / "autograded" / s / exercise / notebook).is_file()]
+    for student in recorded:
+        path = result_path(root, exercise, student)
+        record = json.loads(path.read_text("utf-8"))
+        record["recorded"] = True
+        write_result(path, record)
+    return recorded
+
+
+def _stage(root: Path, exercise: str, notebook: str, student: str, staging: Path) -> None:
+    source = root / SUBMITTED / student / exercise
+    target = staging / student / exercise
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.is_file():
+            shutil.copyfile(path, target / path.name)
+    record = json.loads(result_path(root, exercise, student).read_text("utf-8"))
+    if record.get("unreadable"):
+        shutil.copyfile(root / RELEASE / exercise / notebook, target / notebook)
