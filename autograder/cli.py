@@ -6,6 +6,8 @@
     course progress                 lessons and exercises in order, with their status
     course compare EXERCISE         your answers beside the reference solution
     course grade EXERCISE …         grade a class in sandboxes, into nbgrader's gradebook
+    course export EXERCISE … --csv FILE | --gradescope DIR    export graded results
+    course bundle EXERCISE          a Gradescope autograder zip for an exercise
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
 """
@@ -75,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--from", dest="source", type=Path, default=None,
                        help="a folder or .zip of loose notebooks (one exercise): copied into submitted/ first")
     grade.set_defaults(run=_grade)
+
+    export = commands.add_parser("export", help="export graded results: CSV for an LMS, Gradescope results.json")
+    export.add_argument("exercises", nargs="+", metavar="EXERCISE")
+    export.add_argument("--csv", type=Path, default=None, help="write one CSV file for all the exercises")
+    export.add_argument("--gradescope", type=Path, default=None, help="write DIR/<student>/results.json")
+    export.set_defaults(run=_export)
+
+    bundle = commands.add_parser("bundle", help="make a Gradescope autograder zip for an exercise")
+    bundle.add_argument("exercise", metavar="EXERCISE")
+    bundle.add_argument("--out", type=Path, default=None, help="the zip to write (default: EXERCISE-gradescope.zip)")
+    bundle.set_defaults(run=_bundle)
 
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
@@ -168,6 +181,37 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
         print(f"  isolation: {result.isolation}")
         print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
     return 1 if failed else 0
+
+
+def _export(root: Path, args: argparse.Namespace) -> int:
+    from .grading.exports import write_csv, write_gradescope
+
+    manifest = load_manifest(root / MANIFEST)
+    for name in args.exercises:
+        if name not in {e.folder for e in manifest.exercises}:
+            _unknown(manifest, name)
+    if args.csv is None and args.gradescope is None:
+        print("course export: say what to write: --csv FILE, --gradescope DIR, or both.", file=sys.stderr)
+        return 2
+    if args.csv is not None:
+        rows = write_csv(root, list(args.exercises), args.csv)
+        print(f"Wrote {rows} rows to {args.csv}.")
+    if args.gradescope is not None:
+        for name in args.exercises:
+            count = write_gradescope(root, name, args.gradescope / name if len(args.exercises) > 1 else args.gradescope)
+            print(f"Wrote Gradescope results for {count} students of {name}.")
+    return 0
+
+
+def _bundle(root: Path, args: argparse.Namespace) -> int:
+    from .grading.exports import make_bundle
+
+    manifest = load_manifest(root / MANIFEST)
+    if args.exercise not in {e.folder for e in manifest.exercises}:
+        _unknown(manifest, args.exercise)
+    path = make_bundle(root, args.exercise, args.out or Path(f"{args.exercise}-gradescope.zip"))
+    print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
+    return 0
 
 
 def _progress_bar(name: str):  # type: ignore[no-untyped-def]

@@ -69,3 +69,39 @@ def solved_release(course: Path, exercise: str, notebook: str) -> dict:
                 line for line in text.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
             )
     return release
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the course where nbgrader's own autograde graded a class for every exercise:
+    the reference, the untouched release, and honest mistakes (see classgen.honest_class)."""
+    from autograder.manifest import load_manifest
+
+    from .classgen import honest_class, submit
+
+    course = copy_course(tmp_path_factory.mktemp("roundtrip") / "course")
+    for exercise in load_manifest(course / "course.yaml").exercises:
+        run_tool(["nbgrader", "generate_assignment", exercise.folder, "--force"], course)
+        for student, notebook in honest_class(course, exercise.folder, exercise.notebook).items():
+            submit(course, student, exercise.folder, exercise.notebook, notebook)
+        run_tool(["nbgrader", "autograde", exercise.folder], course)
+    return course
+
+
+def auto_scores(course: Path, exercise: str, student: str) -> tuple[float, float]:
+    """(points earned, points possible) over the auto-graded cells of a submission in nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(exercise, student)
+        grades = [g for nb in submission.notebooks for g in nb.grades if g.cell.cell_type == "code"]
+        return sum(g.auto_score or 0 for g in grades), sum(g.max_score for g in grades)
+
+
+def cell_scores(course: Path, exercise: str, student: str) -> dict[str, float | None]:
+    """Every graded cell's automatic score, by grade id, in nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(exercise, student)
+        return {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}

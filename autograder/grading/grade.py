@@ -18,14 +18,14 @@ from typing import Any
 
 from ..checks import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite, report_task
 from ..layout import MANIFEST, RELEASE, SOURCE
-from ..manifest import Manifest, load_manifest
+from ..manifest import load_manifest
 from ..runner import Limits, run_notebook
 from ..sandbox import Isolation, detect_isolation
 from .merge import merged_cells
 from .results import digest, read_result, result_path, task_record, write_result
 from .submissions import Submission, find_submissions
 
-__all__ = ["ClassResult", "grade_exercise"]
+__all__ = ["ClassResult", "grade_exercise", "grade_submission"]
 
 Progress = Callable[[int, int], None]
 
@@ -78,7 +78,9 @@ def grade_exercise(
         submission, fingerprint = item
         slot = slots.get()
         try:
-            record = _grade_one(root, manifest, suite, release, submission, limits, isolation, slot, scratch_root)
+            record = grade_submission(submission, release_folder=release_folder, release=release, suite=suite,
+                                      limits=limits, isolation=isolation, slot=slot, scratch_root=scratch_root,
+                                      hide=[root])
         finally:
             slots.put(slot)
         record["digest"] = fingerprint
@@ -99,10 +101,16 @@ def grade_exercise(
     return ClassResult(exercise=exercise, graded=graded, reused=reused, isolation=isolation.description)
 
 
-def _grade_one(
-    root: Path, manifest: Manifest, suite: Suite, release: dict[str, Any], submission: Submission,
-    limits: Limits, isolation: Isolation, slot: int, scratch_root: Path,
+def grade_submission(
+    submission: Submission, *, release_folder: Path, release: dict[str, Any], suite: Suite, limits: Limits,
+    isolation: Isolation, slot: int, scratch_root: Path, hide: list[Path],
 ) -> dict[str, Any]:
+    """Run one submission in the sandbox and judge it here; the record for its results file.
+
+    *release_folder* holds the released files put back beside the notebook, *release* is the
+    released notebook (its locked cells are run as released), *hide* the folders the
+    submission must not see.
+    """
     problems: list[str] = []
     record: dict[str, Any] = {
         "student": submission.student,
@@ -122,9 +130,8 @@ def _grade_one(
     else:
         cells, notes = merged_cells(release, notebook)
         problems += notes
-        scratch = _scratch(root, submission, scratch_root, slot)
-        wrap = (lambda command: isolation.wrap(command, slot=slot, scratch=scratch, hide=[root],
-                                               keep=_keep(root)))
+        scratch = _scratch(submission, release_folder, scratch_root, slot)
+        wrap = (lambda command: isolation.wrap(command, slot=slot, scratch=scratch, hide=hide, keep=_keep()))
         run = run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells, wrap=wrap,
                            scratch=scratch)
         shutil.rmtree(scratch, ignore_errors=True)
@@ -163,14 +170,14 @@ def _read_submission(path: Path) -> tuple[dict[str, Any] | None, str]:
     return data, ""
 
 
-def _scratch(root: Path, submission: Submission, scratch_root: Path, slot: int) -> Path:
+def _scratch(submission: Submission, release_folder: Path, scratch_root: Path, slot: int) -> Path:
     """A private copy of the submission's folder with the released files put back, owned by the slot's user."""
     scratch = Path(tempfile.mkdtemp(dir=scratch_root, prefix=f"{slot}-"))
     for path in submission.folder.iterdir():
         if path.is_file() and path.suffix != ".ipynb" and path.stat().st_size < 10_000_000:
             shutil.copyfile(path, scratch / path.name)
-    for path in (root / RELEASE / submission.exercise).iterdir():
-        if path.is_file() and path.suffix != ".ipynb":
+    for path in release_folder.iterdir():
+        if path.is_file() and path.suffix != ".ipynb" and path.name not in {HIDDEN_FILE, "grading.json"}:
             shutil.copyfile(path, scratch / path.name)
     from ..sandbox.policy import FIRST_UID
 
@@ -181,7 +188,7 @@ def _scratch(root: Path, submission: Submission, scratch_root: Path, slot: int) 
     return scratch
 
 
-def _keep(root: Path) -> list[Path]:
+def _keep() -> list[Path]:
     """What the sandbox needs to see: Python itself and the course's package, read-only."""
     package = Path(__file__).resolve().parents[1]
     return sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), package, Path(sys.prefix)})

@@ -86,6 +86,7 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
     class RecordAutograde(Autograde):  # type: ignore[misc]
         autograde_preprocessors = List(steps)
 
+    _ensure_assignment(root, exercise)
     with tempfile.TemporaryDirectory(prefix="who-says-so-record-") as staging:
         for student in students:
             _stage(root, exercise, notebook, student, Path(staging))
@@ -109,6 +110,23 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
         record["recorded"] = True
         write_result(path, record)
     return recorded
+
+
+def _ensure_assignment(root: Path, exercise: str) -> None:
+    """nbgrader grades only exercises its gradebook knows: record the release there if it is missing."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from ..nbgrader_bridge.config import COURSE_ID
+    from ..nbgrader_bridge.release import release
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
+        try:
+            gradebook.find_assignment(exercise)
+            return
+        except MissingEntry:
+            pass
+    with tempfile.TemporaryDirectory(prefix="who-says-so-release-") as scratch:
+        release(root, [exercise], into=Path(scratch), gradebook=root / "gradebook.db")
 
 
 def _stage(root: Path, exercise: str, notebook: str, student: str, staging: Path) -> None:
