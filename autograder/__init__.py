@@ -11,7 +11,23 @@ The package's parts, one folder or module each:
 
 from __future__ import annotations
 
-from .datafiles import DataFileError
-from .notebook import check
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .datafiles import DataFileError
+    from .notebook import check
 
 __all__ = ["DataFileError", "check"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that the sandboxed worker starts without the YAML and schema libraries.
+    if name == "check":
+        from .notebook import check
+
+        return check
+    if name == "DataFileError":
+        from .datafiles import DataFileError
+
+        return DataFileError
+    raise AttributeError(name)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..datafiles import DataFileError, dotted, line_of, read_yaml
+from .run import Call
 from .values import from_yaml
 
 __all__ = ["HIDDEN_FILE", "VISIBLE_FILE", "Call", "Case", "Suite", "Task", "load_suite"]
@@ -30,23 +31,6 @@ class Task:
     function: str
     points: float
     hints: tuple[str, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Call:
-    """All that the side running student code needs to know of a case: no expected value."""
-
-    case_id: str
-    function: str
-    args: list[Any]
-    kwargs: dict[str, Any]
-
-    def to_data(self) -> dict[str, Any]:
-        return {"case": self.case_id, "function": self.function, "args": self.args, "kwargs": self.kwargs}
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Call:
-        return cls(case_id=data["case"], function=data["function"], args=data["args"], kwargs=data["kwargs"])
 
 
 @dataclass(frozen=True, kw_only=True)

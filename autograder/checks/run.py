@@ -11,12 +11,30 @@ import io
 import warnings
 from collections.abc import Iterable, Mapping
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from typing import Any
 
-from .cases import Call
 from .values import BuildError, MissingName, decode, encode
 
-__all__ = ["OUTPUT_LIMIT", "CappedText", "StopLearnerCode", "observe", "observe_all"]
+__all__ = ["OUTPUT_LIMIT", "Call", "CappedText", "StopLearnerCode", "observe", "observe_all"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call:
+    """All that the side running student code needs to know of a case: no expected value."""
+
+    case_id: str
+    function: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"case": self.case_id, "function": self.function, "args": self.args, "kwargs": self.kwargs}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Call:
+        return cls(case_id=data["case"], function=data["function"], args=data["args"], kwargs=data["kwargs"])
+
 
 
 class StopLearnerCode(BaseException):

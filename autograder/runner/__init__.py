@@ -7,7 +7,21 @@
 
 from __future__ import annotations
 
-from .cells import CodeCell, code_cells
-from .launch import Limits, NotebookRun, run_notebook
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["CodeCell", "Limits", "NotebookRun", "code_cells", "run_notebook"]
+if TYPE_CHECKING:
+    from .cells import CodeCell, code_cells
+    from .launch import Limits, NotebookRun, run_notebook
+
+_WHERE = {"CodeCell": "cells", "code_cells": "cells", "Limits": "launch", "NotebookRun": "launch",
+          "run_notebook": "launch"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the worker, which runs in the sandbox, needs none of the launcher.
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(name)

@@ -17,8 +17,7 @@ import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
-from ..checks.cases import Call
-from ..checks.run import CappedText, StopLearnerCode, observe
+from ..checks.run import Call, CappedText, StopLearnerCode, observe
 
 __all__ = ["main"]
 
