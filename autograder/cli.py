@@ -146,8 +146,9 @@ def _compare(root: Path, args: argparse.Namespace) -> int:
 
 
 def _grade(root: Path, args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from .grading.grade import grade_exercise
-    from .grading.gradebook import record_results
     from .grading.results import RESULTS, read_result, result_path
     from .grading.submissions import find_submissions, import_loose
 
@@ -160,26 +161,29 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
         students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
         print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
-    failed = 0
-    for name in args.exercises:
-        notebook = manifest.exercise(name).notebook
-        result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name))
-        students = [s.student for s in find_submissions(root, name, notebook)]
-        pending = [s for s in students if not (read_result(result_path(root, name, s)) or {}).get("recorded")]
-        try:
-            recorded = record_results(root, name, notebook, pending)
-        except Exception as error:  # nothing is lost: the results files stay, and the next run records them
-            print(f"course: {name}: the gradebook was not updated ({error}); the results are kept in "
-                  f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
-            recorded, failed = [], failed + 1
-        records = [read_result(result_path(root, name, s)) or {} for s in students]
-        mean = sum(r.get("earned", 0) for r in records) / len(records) if records else 0
-        possible = records[0].get("possible", 0) if records else 0
-        print(f"{name}: {len(students)} submissions; graded {len(result.graded)}, unchanged since the last run "
-              f"{len(result.reused)}; recorded in the gradebook {len(recorded)}; mean auto score "
-              f"{mean:.2f} of {possible:g}.")
-        print(f"  isolation: {result.isolation}")
-        print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
+    # Each exercise is recorded in nbgrader's gradebook (in this process) while the next one's
+    # submissions run (in their sandboxes), so both cores stay busy.
+    with ThreadPoolExecutor(max_workers=1) as recorder:
+        pending_records = []
+        for name in args.exercises:
+            result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name))
+            pending_records.append((name, result, recorder.submit(_record, root, name, manifest.exercise(name).notebook)))
+        failed = 0
+        for name, result, future in pending_records:
+            recorded, problem = future.result()
+            if problem:
+                print(f"course: {name}: the gradebook was not updated ({problem}); the results are kept in "
+                      f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
+                failed += 1
+            students = [s.student for s in find_submissions(root, name, manifest.exercise(name).notebook)]
+            records = [read_result(result_path(root, name, s)) or {} for s in students]
+            mean = sum(r.get("earned", 0) for r in records) / len(records) if records else 0
+            possible = records[0].get("possible", 0) if records else 0
+            print(f"{name}: {len(students)} submissions; graded {len(result.graded)}, unchanged since the last run "
+                  f"{len(result.reused)}; recorded in the gradebook {len(recorded)}; mean auto score "
+                  f"{mean:.2f} of {possible:g}.")
+            print(f"  isolation: {result.isolation}")
+            print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
     return 1 if failed else 0
 
 
@@ -212,6 +216,20 @@ def _bundle(root: Path, args: argparse.Namespace) -> int:
     path = make_bundle(root, args.exercise, args.out or Path(f"{args.exercise}-gradescope.zip"))
     print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
     return 0
+
+
+def _record(root: Path, name: str, notebook: str) -> tuple[list[str], str]:
+    """Record in the gradebook every result of *name* not recorded yet: (students recorded, problem)."""
+    from .grading.gradebook import record_results
+    from .grading.results import read_result, result_path
+    from .grading.submissions import find_submissions
+
+    students = [s.student for s in find_submissions(root, name, notebook)]
+    pending = [s for s in students if not (read_result(result_path(root, name, s)) or {}).get("recorded")]
+    try:
+        return record_results(root, name, notebook, pending), ""
+    except Exception as error:  # nothing is lost: the results files stay, and the next run records them
+        return [], str(error)
 
 
 def _progress_bar(name: str):  # type: ignore[no-untyped-def]

@@ -13,9 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .checks import HIDDEN_FILE, VISIBLE_FILE, TaskReport, check_task, load_suite
-from .datafiles import DataFileError
+from typing import TYPE_CHECKING
+
 from .layout import SOURCE, find_course_root
+
+if TYPE_CHECKING:
+    from .checks import TaskReport
 
 __all__ = ["CheckSetupError", "check", "check_report"]
 
@@ -43,6 +46,9 @@ def check_report(
     notebook). With *hidden*, the hidden cases from the course's nbgrader source
     run too; instructors' grading sets it, students never need to.
     """
+    from .checks import HIDDEN_FILE, VISIBLE_FILE, check_task, load_suite  # here, so a setup cell imports fast
+    from .datafiles import DataFileError
+
     folder = Path.cwd() if folder is None else folder
     try:
         suite = load_suite(folder)
@@ -80,6 +86,9 @@ def _show(report: TaskReport) -> None:
 
 
 def _hidden_cases(folder: Path, exercise: str) -> Path:
+    from .checks import HIDDEN_FILE
+    from .datafiles import DataFileError
+
     root = find_course_root(folder)
     path = (root or folder) / SOURCE / exercise / HIDDEN_FILE
     if root is None or not path.is_file():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import sys
 import traceback
@@ -30,8 +31,22 @@ def _alarm(signum: int, frame: Any) -> None:
     raise OutOfTime()
 
 
+def apply_limits(limits: dict[str, Any]) -> None:
+    """Limit this process (and what it starts) before any learner's code runs."""
+    cpu = int(limits["cpu_seconds"]) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    memory = int(limits["memory_mb"]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    written = 64 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (written, written))
+    if limits.get("processes"):
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+
+
 def main() -> int:
     job = json.loads(sys.stdin.read())
+    apply_limits(job["limits"])
     results = open(job["results"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (kept open to the end)
     os.chdir(job["folder"])
     sys.path.insert(0, job["folder"])
