@@ -92,7 +92,7 @@ def install_chromium() -> None:
     print("Installing Chromium for the browser tests …", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env, check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
 
 
 if __name__ == "__main__":
