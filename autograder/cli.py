@@ -154,8 +154,7 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
 
     manifest = load_manifest(root / MANIFEST)
     for name in args.exercises:
-        if name not in {e.folder for e in manifest.exercises}:
-            _unknown(manifest, name)
+        manifest.exercise(name)  # refuses an unknown exercise, naming those there are
     if args.source is not None:
         if len(args.exercises) != 1:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
@@ -192,8 +191,7 @@ def _export(root: Path, args: argparse.Namespace) -> int:
 
     manifest = load_manifest(root / MANIFEST)
     for name in args.exercises:
-        if name not in {e.folder for e in manifest.exercises}:
-            _unknown(manifest, name)
+        manifest.exercise(name)  # refuses an unknown exercise, naming those there are
     if args.csv is None and args.gradescope is None:
         print("course export: say what to write: --csv FILE, --gradescope DIR, or both.", file=sys.stderr)
         return 2
@@ -211,23 +209,18 @@ def _bundle(root: Path, args: argparse.Namespace) -> int:
     from .grading.exports import make_bundle
 
     manifest = load_manifest(root / MANIFEST)
-    if args.exercise not in {e.folder for e in manifest.exercises}:
-        _unknown(manifest, args.exercise)
+    manifest.exercise(args.exercise)
     path = make_bundle(root, args.exercise, args.out or Path(f"{args.exercise}-gradescope.zip"))
     print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
     return 0
 
 
 def _record(root: Path, name: str, notebook: str) -> tuple[list[str], str]:
-    """Record in the gradebook every result of *name* not recorded yet: (students recorded, problem)."""
-    from .grading.gradebook import record_results
-    from .grading.results import read_result, result_path
-    from .grading.submissions import find_submissions
+    """(students recorded, the problem if the gradebook could not be written)."""
+    from .grading.gradebook import record_pending
 
-    students = [s.student for s in find_submissions(root, name, notebook)]
-    pending = [s for s in students if not (read_result(result_path(root, name, s)) or {}).get("recorded")]
     try:
-        return record_results(root, name, notebook, pending), ""
+        return record_pending(root, name, notebook), ""
     except Exception as error:  # nothing is lost: the results files stay, and the next run records them
         return [], str(error)
 
@@ -256,7 +249,7 @@ def _release(root: Path, args: argparse.Namespace) -> int:
     manifest = load_manifest(root / MANIFEST)
     names = list(args.exercises) or [exercise.folder for exercise in manifest.exercises]
     for name in names:
-        manifest.exercise(name) if name in {e.folder for e in manifest.exercises} else _unknown(manifest, name)
+        manifest.exercise(name)
     if args.check:
         drift = release_drift(root, names)
         for line in drift:
@@ -269,10 +262,3 @@ def _release(root: Path, args: argparse.Namespace) -> int:
     release(root, names)
     print(f"Released {', '.join(names)} into {RELEASE}/ and recorded them in nbgrader's gradebook.")
     return 0
-
-
-def _unknown(manifest: object, name: str) -> None:
-    raise DataFileError(
-        Path(MANIFEST), f"there is no exercise {name!r}; the exercises are: "
-        + ", ".join(e.folder for e in getattr(manifest, "exercises", ()))
-    )

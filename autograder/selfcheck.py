@@ -11,8 +11,9 @@ from .layout import MANIFEST, RELEASE, SOURCE
 from .manifest import load_manifest
 from .nbgrader_bridge.cells import grade_cells
 from .runner import Limits, run_notebook
+from .runner.explain import describe_run
 
-__all__ = ["NotebookReport", "cell_problem", "check_notebook", "find_notebook"]
+__all__ = ["NotebookReport", "check_notebook", "find_notebook"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,11 +71,7 @@ def find_notebook(root: Path, target: str) -> Path:
         if not path.is_file():
             raise DataFileError(path, "there is no notebook at this path")
         return path
-    manifest = load_manifest(root / MANIFEST)
-    try:
-        exercise = manifest.exercise(target)
-    except KeyError as error:
-        raise DataFileError(root / MANIFEST, str(error.args[0])) from None
+    exercise = load_manifest(root / MANIFEST).exercise(target)
     return root / RELEASE / exercise.folder / exercise.notebook
 
 
@@ -108,33 +105,10 @@ def check_notebook(
         observations, not_run, written = [], "the notebook could not be read", ()
     else:
         observations = run.observations
-        problems += [cell_problem(p) for p in run.cell_problems]
-        not_run = f"the notebook's code stopped before this check ({run.stopped})" if run.stopped else ""
-        if run.stopped:
-            problems.append(f"The notebook's code did not finish: {run.stopped}.")
-        if run.output_dropped:
-            problems.append(f"Your code printed a lot, so {run.output_dropped:,} characters of its output were "
-                            "left out.")
+        found, not_run = describe_run(run)
+        problems += found
     tasks = tuple(
         report_task(suite, number, observations, hidden_ran=with_hidden, not_run=not_run) for number in sorted(suite.tasks)
     )
     return NotebookReport(exercise=suite.exercise, notebook=notebook, tasks=tasks, problems=tuple(problems),
                           hidden_ran=with_hidden, written_tasks=written)
-
-
-def cell_problem(problem: dict) -> str:
-    where = f"Cell {problem.get('cell')}"
-    grade_id = str(problem.get("grade_id") or "")
-    if grade_id.startswith("task") and "-" in grade_id:
-        where += f" (task {grade_id[4:].split('-', 1)[0]})"
-    elif grade_id == "setup":
-        where += " (the setup cell)"
-    line = f" on line {problem['line']}" if problem.get("line") else ""
-    if problem.get("problem") == "syntax":
-        return f"{where} has a syntax error{line}: {problem.get('message')}. Fix it and check again."
-    if problem.get("error") == "NotImplementedError":
-        return f"{where} is still the empty starting version (it raises NotImplementedError)."
-    if problem.get("problem") == "timed_out":
-        return f"{where} did not finish within {problem.get('seconds'):g} seconds, so it was stopped."
-    message = f": {problem['message']}" if problem.get("message") else ""
-    return f"{where} raised {problem.get('error')}{line}{message}."

@@ -41,6 +41,14 @@ def failing(reference: dict[str, Any], function: str) -> dict[str, Any]:
     return notebook
 
 
+def with_cell(notebook: dict[str, Any], source: str) -> dict[str, Any]:
+    """A copy of *notebook* with a code cell of the student's own, just after the setup cell."""
+    changed = json.loads(json.dumps(notebook))
+    changed["cells"].insert(2, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                                "source": source})
+    return changed
+
+
 def honest_class(root: Path, exercise: str, notebook: str) -> dict[str, dict[str, Any]]:
     """Submissions by name: the reference, the untouched release, and mistakes in each function task."""
     reference = solved_release(root, exercise, notebook)

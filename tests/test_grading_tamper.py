@@ -11,7 +11,7 @@ from autograder.checks import load_suite
 from autograder.manifest import load_manifest
 
 from .classgen import submit
-from .conftest import ROOT, copy_course, run_tool
+from .conftest import ROOT, copy_course, run_tool, solved_release
 
 MANIFEST = load_manifest(ROOT / "course.yaml")
 EXERCISES = [e.folder for e in MANIFEST.exercises]
@@ -79,6 +79,8 @@ def tampered(root: Path, exercise: str, notebook: str, code: str, *, edit_checks
 def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course = copy_course(tmp_path_factory.mktemp("tamper") / "course")
     for exercise in MANIFEST.exercises:
+        submit(course, "reference", exercise.folder, exercise.notebook,
+               solved_release(course, exercise.folder, exercise.notebook))
         for name, code in tricks(exercise.folder, course).items():
             submit(course, name, exercise.folder, exercise.notebook,
                    tampered(course, exercise.folder, exercise.notebook, code, edit_checks=False))
@@ -99,6 +101,13 @@ def score(course: Path, exercise: str, student: str) -> float:
                                    "reads-the-hidden-cases", "edits-the-check-cells"])
 def test_a_trick_earns_no_more_than_returning_none(graded: Path, exercise: str, trick: str) -> None:
     assert score(graded, exercise, trick) <= score(graded, exercise, "returns-none")
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_the_same_batch_gives_the_reference_every_point(graded: Path, exercise: str) -> None:
+    """So the tricks' low scores come from the grader resisting them, not from a grader that gives nothing."""
+    record = json.loads((graded / "results" / exercise / "reference.json").read_text("utf-8"))
+    assert record["earned"] == record["possible"] > 0
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -11,6 +11,7 @@ import pytest
 from autograder.runner import Limits
 from autograder.selfcheck import check_notebook
 
+from .classgen import with_cell
 from .conftest import ROOT, run_tool, solved_release
 
 FAST = Limits(wall_seconds=30, cpu_seconds=20, memory_mb=512, output_kb=64, cell_seconds=2, call_seconds=0.5)
@@ -92,25 +93,27 @@ def test_a_cell_that_never_ends_is_stopped_and_the_rest_is_scored(exercise: Path
 
 
 def test_megabytes_of_printing_are_cut_and_the_rest_is_scored(exercise: Path) -> None:
-    data = json.loads(exercise.read_text("utf-8"))
-    flood = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-             "source": "import os, sys\nprint('x' * 5_000_000)\nos.write(1, b'y' * 5_000_000)\n"}
-    data["cells"].insert(2, flood)
-    exercise.write_text(json.dumps(data), "utf-8")
+    flood = "import os, sys\nprint('x' * 5_000_000)\nos.write(1, b'y' * 5_000_000)\n"
+    exercise.write_text(json.dumps(with_cell(json.loads(exercise.read_text("utf-8")), flood)), "utf-8")
     report = check_notebook(exercise, limits=FAST)
     assert report.earned == 8
     assert any("printed a lot" in p for p in report.problems)
 
 
 def test_a_cell_that_eats_memory_fails_alone(exercise: Path) -> None:
-    data = json.loads(exercise.read_text("utf-8"))
-    hog = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-           "source": "hog = bytearray(4 * 1024 ** 3)\n"}
-    data["cells"].insert(2, hog)
-    exercise.write_text(json.dumps(data), "utf-8")
+    hog = "hog = bytearray(4 * 1024 ** 3)\n"
+    exercise.write_text(json.dumps(with_cell(json.loads(exercise.read_text("utf-8")), hog)), "utf-8")
     report = check_notebook(exercise, limits=FAST)
     assert report.earned == 8
     assert any("raised MemoryError" in p for p in report.problems)
+
+
+def test_a_notebook_whose_code_exits_says_the_checks_did_not_run(exercise: Path) -> None:
+    edit_cell(exercise, "task3-resolve-relative-date", "import os\nos._exit(0)\n")
+    report = check_notebook(exercise, limits=FAST)
+    assert report.earned == 0  # the checks run after every cell, and the process was gone by then
+    assert "The notebook's code did not finish: it exited (status 0) before every check had run." in report.problems
+    assert "This check did not run: the notebook's code stopped before this check" in report.to_text()
 
 
 def test_course_check_takes_an_exercise_name_and_prints_a_table(course_copy: Path) -> None:

@@ -70,7 +70,8 @@ class TaskReport:
         hidden_failed = self.failures(hidden=True)
         if not visible_failed and not hidden_failed:
             ran = len(self.results)
-            return f"All {ran} check{'s' if ran != 1 else ''} passed. Well done!"
+            kind = "" if self.hidden_ran else "visible "
+            return f"All {ran} {kind}check{'s' if ran != 1 else ''} passed. Well done!"
         if visible_failed:
             return f"{len(visible_failed)} of {sum(not r.case.hidden for r in self.results)} visible checks failed."
         return "Every visible check passed, but not every hidden one."
@@ -80,11 +81,15 @@ class TaskReport:
         notes = []
         extra = len(self.failures(hidden=False)) - max_shown
         if extra > 0:
-            notes.append(f"{extra} more visible check{'s' if extra > 1 else ''} failed; fix these first.")
+            notes.append(f"{extra} more visible check{'s' if extra > 1 else ''} failed; fixing the "
+                         f"one{'s' if max_shown > 1 else ''} above may fix {'them' if extra > 1 else 'it'} too.")
         hidden = [r for r in self.results if r.case.hidden]
-        for result in self.failures(hidden=True):
+        failed = len(self.failures(hidden=True))
+        if failed == 1:
             notes.append(f"A hidden check of task {self.task.number} failed.")
-        if self.hidden_ran and hidden and not self.failures(hidden=True):
+        elif failed:
+            notes.append(f"{failed} of the {len(hidden)} hidden checks of task {self.task.number} failed.")
+        if self.hidden_ran and hidden and not failed:
             notes.append(f"All {len(hidden)} hidden checks passed.")
         if self.hidden_points_pending:
             notes.append(

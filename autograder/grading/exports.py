@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from ..checks import HIDDEN_FILE
+from ..datafiles import DataFileError
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
 from .results import RESULTS, read_result
@@ -114,6 +116,10 @@ def make_bundle(root: Path, exercise: str, path: Path) -> Path:
     manifest = load_manifest(root / MANIFEST)
     info = manifest.exercise(exercise)
     package = Path(__file__).resolve().parents[1]
+    project = package.parent / "pyproject.toml"  # the course's own checkout, installed in development mode
+    if not project.is_file():
+        raise DataFileError(project, "the bundle packs the course package with its pyproject.toml; install the "
+                            "course from its checkout (python3 bootstrap.py setup) to make a bundle")
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr(_executable("setup.sh"), SETUP)
@@ -121,14 +127,13 @@ def make_bundle(root: Path, exercise: str, path: Path) -> Path:
         for file in sorted(package.rglob("*")):
             if file.is_file() and "__pycache__" not in file.parts:
                 bundle.write(file, str(file.relative_to(package.parent)))
-        project = package.parent / "pyproject.toml"
         bundle.write(project, "pyproject.toml")
         bundle.writestr("README.md", f"Gradescope autograder for {exercise} of {manifest.title}\n")
         for file in sorted((root / RELEASE / exercise).iterdir()):
             if file.is_file():
                 bundle.write(file, f"exercise/{file.name}")
         bundle.write(root / SOURCE / exercise / HIDDEN_FILE, f"exercise/{HIDDEN_FILE}")
-        grading = {name: getattr(manifest.grading, name) for name in manifest.grading.__dataclass_fields__}
+        grading = dataclasses.asdict(manifest.grading)
         bundle.writestr("exercise/grading.json", json.dumps({"notebook": info.notebook, "exercise": exercise,
                                                               "grading": grading}, indent=1))
     return path

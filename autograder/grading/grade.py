@@ -19,7 +19,10 @@ from typing import Any
 from ..checks import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite, report_task
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
+from ..datafiles import DataFileError
+from ..nbgrader_bridge.cells import read_notebook
 from ..runner import Limits, run_notebook
+from ..runner.explain import describe_run
 from ..sandbox import Isolation, detect_isolation
 from .merge import merged_cells
 from .results import digest, read_result, result_path, task_record, write_result
@@ -120,12 +123,13 @@ def grade_submission(
         "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "recorded": False,
     }
-    notebook, reason = _read_submission(submission.notebook)
     observations: list[dict[str, Any]] = []
-    not_run = ""
-    if notebook is None:
-        problems.append(f"The submission could not be graded: {reason}. It scores 0.")
-        not_run = reason
+    try:
+        notebook = read_notebook(submission.notebook)
+    except DataFileError as error:
+        reason = f"{submission.notebook.name}: {error.message}"
+        problems.append(f"The submission could not be graded ({reason}). It scores 0.")
+        not_run = "the submitted notebook could not be read"
         record["unreadable"] = reason
     else:
         cells, notes = merged_cells(release, notebook)
@@ -136,38 +140,14 @@ def grade_submission(
                            scratch=scratch)
         shutil.rmtree(scratch, ignore_errors=True)
         observations = run.observations
-        from ..selfcheck import cell_problem  # the same words as `course check`
-
-        problems += [cell_problem(p) for p in run.cell_problems]
-        if run.stopped:
-            problems.append(f"The notebook's code did not finish: {run.stopped}.")
-            not_run = f"the notebook's code stopped before this check ({run.stopped})"
-        if run.output_dropped:
-            problems.append(f"The code printed a lot, so {run.output_dropped:,} characters of output were left out.")
+        found, not_run = describe_run(run)  # the same words as `course check`
+        problems += found
     reports = [report_task(suite, n, observations, hidden_ran=True, not_run=not_run) for n in sorted(suite.tasks)]
     record["tasks"] = [task_record(r) for r in reports]
     record["earned"] = sum(r.earned for r in reports)
     record["possible"] = sum(r.possible for r in reports)
     record["problems"] = problems
     return record
-
-
-def _read_submission(path: Path) -> tuple[dict[str, Any] | None, str]:
-    if not path.is_file():
-        return None, f"there is no {path.name} in the submission"
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, f"{path.name} cannot be read ({error})"
-    if not text.strip():
-        return None, f"{path.name} is empty"
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        return None, f"{path.name} is not a valid notebook (invalid JSON: {error})"
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        return None, f"{path.name} is not a notebook (no list of cells)"
-    return data, ""
 
 
 def _scratch(submission: Submission, release_folder: Path, scratch_root: Path, slot: int) -> Path:

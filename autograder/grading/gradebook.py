@@ -24,12 +24,13 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
 from ..layout import RELEASE
-from ..nbgrader_bridge.tools import NbgraderError, _captured_log, _put_own_tools_on_path
+from ..nbgrader_bridge.cells import task_of
+from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path
 from .merge import merged_notebook
-from .results import result_path, write_result
-from .submissions import SUBMITTED
+from .results import read_result, result_path, write_result
+from .submissions import SUBMITTED, find_submissions
 
-__all__ = ["record_results"]
+__all__ = ["record_pending", "record_results"]
 
 
 class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
@@ -45,7 +46,7 @@ class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue
-            task = tasks.get(_task_number(meta.get("grade_id", "")))
+            task = tasks.get(task_of(str(meta.get("grade_id", ""))))
             if task is None:
                 continue
             cell.outputs = [
@@ -59,10 +60,11 @@ class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
         return nb, resources
 
 
-def _task_number(grade_id: str) -> int | None:
-    if grade_id.startswith("task") and "-" in grade_id and grade_id[4:].split("-", 1)[0].isdigit():
-        return int(grade_id[4:].split("-", 1)[0])
-    return None
+def record_pending(root: Path, exercise: str, notebook: str) -> list[str]:
+    """Record every result of *exercise* that is not in the gradebook yet; returns the students recorded."""
+    students = [s.student for s in find_submissions(root, exercise, notebook)]
+    pending = [s for s in students if not (read_result(result_path(root, exercise, s)) or {}).get("recorded")]
+    return record_results(root, exercise, notebook, pending)
 
 
 def record_results(root: Path, exercise: str, notebook: str, students: list[str]) -> list[str]:
@@ -74,15 +76,13 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
     """
     if not students:
         return []
-    _put_own_tools_on_path()
+    put_own_tools_on_path()
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import Execute
+    from nbgrader.preprocessors import CheckCellMetadata, Execute
     from traitlets.config import Config
 
     from ..nbgrader_bridge.config import configure
-
-    from nbgrader.preprocessors import CheckCellMetadata
 
     defaults = Autograde.class_traits()
     # What nbgrader stages here is the released notebook with the student's answers in it (see
@@ -105,7 +105,7 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
         config.CourseDirectory.submitted_directory = staging
         config.CourseDirectory.assignment_id = exercise
         config.InjectResults.results_root = str(root)
-        log, text = _captured_log()
+        log, text = captured_log()
         app = RecordAutograde(coursedir=CourseDirectory(config=config), config=config, log=log)
         app.force = True
         try:
@@ -114,13 +114,12 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
                 app.start()
         except Exception as error:
             raise NbgraderError(f"nbgrader could not record {exercise}: {error}\n{text.getvalue()}") from None
-    recorded = [s for s in students if (root / "autograded" / s / exercise / notebook).is_file()]
-    for student in recorded:
+    for student in students:  # nbgrader raises above unless it recorded every one of them
         path = result_path(root, exercise, student)
         record = json.loads(path.read_text("utf-8"))
         record["recorded"] = True
         write_result(path, record)
-    return recorded
+    return students
 
 
 @contextlib.contextmanager

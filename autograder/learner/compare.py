@@ -9,7 +9,7 @@ from pathlib import Path
 from ..datafiles import DataFileError
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
-from ..nbgrader_bridge.cells import read_notebook, solution_cells
+from ..nbgrader_bridge.cells import read_notebook, solution_cells, task_of
 from ..selfcheck import check_notebook
 
 __all__ = ["compare"]
@@ -19,11 +19,7 @@ _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 def compare(root: Path, name: str, *, width: int | None = None) -> str:
     """A side-by-side view of each answer cell: yours on the left, the reference on the right."""
-    manifest = load_manifest(root / MANIFEST)
-    try:
-        exercise = manifest.exercise(name)
-    except KeyError as error:
-        raise DataFileError(root / MANIFEST, str(error.args[0])) from None
+    exercise = load_manifest(root / MANIFEST).exercise(name)
     yours_path = root / RELEASE / exercise.folder / exercise.notebook
     reference_path = root / SOURCE / exercise.folder / exercise.notebook
     if not reference_path.is_file():
@@ -35,9 +31,9 @@ def compare(root: Path, name: str, *, width: int | None = None) -> str:
     lines = [f"{exercise.folder}: your answers (left) beside the reference solution (right)."]
     lines.append("Lines marked ≠ differ. Different code can be just as right: the scores say how yours does.")
     for grade_id, cell in reference.items():
-        task = grade_id[4:].split("-", 1)[0] if grade_id.startswith("task") else "?"
-        score = scores.get(int(task)) if task.isdigit() else None
-        heading = f"Task {task}"
+        task = task_of(grade_id)
+        score = scores.get(task) if task is not None else None
+        heading = f"Task {task if task is not None else '?'}"
         if score is not None:
             heading += f" · {score.task.function}: your code earns {score.earned:g} of {score.possible:g} points, hidden checks included"
         elif cell.get("cell_type") == "markdown":

@@ -18,11 +18,7 @@ def next_hint(root: Path, exercise: str, task: int, *, again: bool = False) -> s
 
     With *again*, starts over from the first hint.
     """
-    manifest = load_manifest(root / MANIFEST)
-    try:
-        folder = root / RELEASE / manifest.exercise(exercise).folder
-    except KeyError as error:
-        raise DataFileError(root / MANIFEST, str(error.args[0])) from None
+    folder = root / RELEASE / load_manifest(root / MANIFEST).exercise(exercise).folder
     suite = load_suite(folder)
     if task not in suite.tasks:
         raise DataFileError(folder / "cases.yaml", f"{exercise} has no task {task}; its checked tasks are "

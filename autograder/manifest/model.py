@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..datafiles import DataFileError
+
 __all__ = ["Exercise", "Grading", "Lesson", "Manifest"]
 
 
@@ -66,8 +68,9 @@ class Manifest:
         return self.path.parent
 
     def exercise(self, name: str) -> Exercise:
+        """The exercise in folder *name*; a DataFileError naming the exercises there are, if none."""
         for exercise in self.exercises:
             if exercise.folder == name:
                 return exercise
         known = ", ".join(e.folder for e in self.exercises)
-        raise KeyError(f"there is no exercise {name!r} in {self.path.name}; the exercises are: {known}")
+        raise DataFileError(self.path, f"there is no exercise {name!r}; the exercises are: {known}")

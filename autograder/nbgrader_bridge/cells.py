@@ -10,9 +10,15 @@ from pathlib import Path
 
 from ..datafiles import DataFileError
 
-__all__ = ["GradeCell", "grade_cells", "is_untouched", "read_notebook", "solution_cells"]
+__all__ = ["GradeCell", "grade_cells", "is_untouched", "read_notebook", "solution_cells", "task_of"]
 
 _TASK_ID = re.compile(r"^task(\d+)-")
+
+
+def task_of(grade_id: str) -> int | None:
+    """The task number in a grade id (``task2-check`` and ``task2-split-sentences`` are task 2)."""
+    match = _TASK_ID.match(grade_id)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,15 +31,16 @@ class GradeCell:
 
     @property
     def task(self) -> int | None:
-        """The task number in the grade id (``task2-check`` is task 2)."""
-        match = _TASK_ID.match(self.grade_id)
-        return int(match.group(1)) if match else None
+        return task_of(self.grade_id)
 
 
 def read_notebook(path: Path) -> dict:
     """The notebook's JSON, or a DataFileError that says what is wrong with the file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if not text.strip():
+            raise DataFileError(path, "the notebook is empty (the file has nothing in it)")
+        data = json.loads(text)
     except FileNotFoundError:
         raise DataFileError(path, "the notebook does not exist") from None
     except json.JSONDecodeError as error:

@@ -15,7 +15,7 @@ from traitlets.config import Config
 
 from .config import configure
 
-__all__ = ["NbgraderError", "generate_assignment"]
+__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path"]
 
 
 class NbgraderError(RuntimeError):
@@ -27,12 +27,12 @@ def generate_assignment(root: Path, name: str, **overrides: Any) -> None:
 
     *overrides* set ``CourseDirectory`` options (``release_directory``, ``db_url``).
     """
-    _put_own_tools_on_path()
+    put_own_tools_on_path()
     config = configure(Config(), root=root)
     for option, value in overrides.items():
         setattr(config.CourseDirectory, option, value)
     config.CourseDirectory.assignment_id = name
-    log, text = _captured_log()
+    log, text = captured_log()
     app = GenerateAssignment(coursedir=CourseDirectory(config=config), config=config, log=log)
     app.force = True
     try:
@@ -41,7 +41,7 @@ def generate_assignment(root: Path, name: str, **overrides: Any) -> None:
         raise NbgraderError(f"nbgrader could not release {name}: {error}\n{text.getvalue()}") from None
 
 
-def _captured_log() -> tuple[logging.Logger, io.StringIO]:
+def captured_log() -> tuple[logging.Logger, io.StringIO]:
     text = io.StringIO()
     log = logging.getLogger(f"who-says-so.nbgrader.{id(text)}")
     log.handlers[:] = [logging.StreamHandler(text)]
@@ -50,7 +50,7 @@ def _captured_log() -> tuple[logging.Logger, io.StringIO]:
     return log, text
 
 
-def _put_own_tools_on_path() -> None:
+def put_own_tools_on_path() -> None:
     """nbgrader runs the ``alembic`` command of its own environment, which may not be on PATH."""
     scripts = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")

@@ -93,12 +93,14 @@ def run_notebook(
             },
         }
         command = [sys.executable, "-m", "autograder.runner.worker"]
-        run = _start_and_wait(wrap(command) if wrap else command, json.dumps(job), limits, folder)
+        run, code = _start_and_wait(wrap(command) if wrap else command, json.dumps(job), limits, folder)
         _read_results(results, run)
+    if not run.finished and not run.stopped:
+        run.stopped = _why(code, limits)
     return run
 
 
-def _start_and_wait(command: list[str], job: str, limits: Limits, folder: Path) -> NotebookRun:
+def _start_and_wait(command: list[str], job: str, limits: Limits, folder: Path) -> tuple[NotebookRun, int]:
     process = subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
@@ -127,9 +129,7 @@ def _start_and_wait(command: list[str], job: str, limits: Limits, folder: Path) 
     _kill_group(process)  # anything it started in the background goes too
     reader.join(timeout=5)
     run.output_dropped = dropped[0]
-    if not run.stopped and code != 0:
-        run.stopped = _why(code, limits)
-    return run
+    return run, code
 
 
 def _is_root() -> bool:
@@ -163,11 +163,15 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def _why(code: int, limits: Limits) -> str:
-    if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+    """Why a run that did not finish its checks ended, as far as its exit status tells."""
+    if code == -signal.SIGXCPU:
         return f"it used more than {limits.cpu_seconds:g} seconds of processor time, so it was stopped"
+    if code == -signal.SIGKILL:
+        return (f"it was killed: it used up its processor time ({limits.cpu_seconds:g} seconds) or its "
+                "memory, or its own code killed it")
     if code < 0:
-        return f"it was stopped by signal {signal.Signals(-code).name}"
-    return f"it ended early (exit status {code})"
+        return f"it was stopped by the signal {signal.Signals(-code).name}"
+    return f"it exited (status {code}) before every check had run"
 
 
 def _read_results(path: Path, run: NotebookRun) -> None:
