@@ -1,0 +1,141 @@
+"""Written answers for marking: each student's answer beside the model answer and rubric, and the
+state of manual grading in nbgrader's gradebook (read only: the report never writes to it)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..grading.submissions import SUBMITTED
+from ..nbgrader_bridge.cells import task_of
+
+__all__ = ["Marking", "WrittenAnswer", "WrittenTask", "marking_state", "written_answers", "written_tasks"]
+
+UNANSWERED = {"", "YOUR ANSWER HERE"}
+GRADEBOOK = "gradebook.db"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrittenTask:
+    """A manually graded answer cell: its question, model answer and rubric (from the source notebook)."""
+
+    grade_id: str
+    task: int | None
+    points: float
+    question: str
+    model_answer: str
+    rubric: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrittenAnswer:
+    student: str
+    grade_id: str
+    text: str
+
+    @property
+    def answered(self) -> bool:
+        return self.text.strip() not in UNANSWERED
+
+
+@dataclass(kw_only=True)
+class Marking:
+    """Manual grading in the gradebook: by (student, grade id), the mark given, or None while it is still to mark."""
+
+    marks: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    note: str = ""
+    """Why the state is unknown ("" when the gradebook was read)."""
+
+    def to_mark(self, grade_ids: set[str]) -> list[tuple[str, str]]:
+        return sorted(key for key, mark in self.marks.items() if mark is None and key[1] in grade_ids)
+
+
+def _text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _meta(cell: Any) -> dict[str, Any]:
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    return nbgrader if isinstance(nbgrader, dict) else {}
+
+
+def written_tasks(source_notebook: Path) -> list[WrittenTask]:
+    """The written tasks of an exercise, read from its source notebook (with model answers and rubrics)."""
+    try:
+        cells = json.loads(source_notebook.read_text("utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return []
+    found = []
+    for index, cell in enumerate(cells):
+        meta = _meta(cell)
+        if cell.get("cell_type") == "markdown" and meta.get("grade") and meta.get("solution"):
+            question = _text(cells[index - 1]) if index and cells[index - 1].get("cell_type") == "markdown" else ""
+            model, rubric = _split_rubric(_text(cell))
+            grade_id = str(meta.get("grade_id", ""))
+            found.append(WrittenTask(grade_id=grade_id, task=task_of(grade_id), points=float(meta.get("points", 0)),
+                                     question=question.strip(), model_answer=model, rubric=rubric))
+    return found
+
+
+def _split_rubric(text: str) -> tuple[str, str]:
+    match = re.search(r"^\s*\*\*Rubric\b", text, flags=re.MULTILINE)
+    model = text[: match.start()] if match else text
+    rubric = text[match.start():] if match else ""
+    model = re.sub(r"^\s*\*\*Model answer\.?\*\*\s*", "", model.strip())
+    return model.strip(), rubric.strip()
+
+
+def written_answers(root: Path, exercise: str, notebook: str, tasks: list[WrittenTask],
+                    students: list[str]) -> list[WrittenAnswer]:
+    """Each student's text for each written task, read from their submitted notebook ("" if it cannot be read)."""
+    ids = {t.grade_id for t in tasks}
+    answers = []
+    for student in students:
+        path = root / SUBMITTED / student / exercise / notebook
+        try:
+            cells = json.loads(path.read_text("utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError, RecursionError):
+            cells = []
+        found = {str(_meta(c).get("grade_id")): _text(c) for c in cells if isinstance(c, dict)
+                 and str(_meta(c).get("grade_id")) in ids}
+        answers += [WrittenAnswer(student=student, grade_id=t.grade_id, text=found.get(t.grade_id, ""))
+                    for t in tasks]
+    return answers
+
+
+def marking_state(root: Path, exercise: str, grade_ids: set[str]) -> Marking:
+    """The manual marks of *exercise*'s written answers, read from nbgrader's gradebook without changing it."""
+    database = root / GRADEBOOK
+    if not grade_ids:
+        return Marking()
+    if not database.is_file():
+        return Marking(note=f"There is no {GRADEBOOK} yet, so the state of manual grading is unknown; "
+                            f"`course grade {exercise}` records the class in it.")
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from ..nbgrader_bridge.config import COURSE_ID
+
+    marking = Marking()
+    try:
+        with Gradebook(f"sqlite:///file:{database.resolve()}?mode=ro&uri=true", COURSE_ID) as gradebook:
+            try:
+                assignment = gradebook.find_assignment(exercise)
+            except MissingEntry:
+                return Marking(note=f"{exercise} is not in {GRADEBOOK} yet, so the state of manual grading is "
+                                    f"unknown; `course grade {exercise}` records it.")
+            for submission in assignment.submissions:
+                for submitted in submission.notebooks:
+                    for grade in submitted.grades:
+                        if grade.name in grade_ids:
+                            done = grade.manual_score is not None or not grade.needs_manual_grade
+                            score = grade.manual_score if grade.manual_score is not None else grade.auto_score
+                            marking.marks[(submission.student.id, grade.name)] = float(score or 0) if done else None
+    except Exception as error:  # a locked, damaged or newer database: say so, and report the rest
+        return Marking(note=f"{GRADEBOOK} could not be read ({type(error).__name__}: {str(error)[:160]}), so the "
+                            "state of manual grading is unknown.")
+    return marking
