@@ -1,8 +1,8 @@
 """Pairs of submissions whose answer code is unusually alike, with the matching parts marked.
 
-Fingerprints come from copydetect (a maintained tool made for this): the code is tokenised and
-names, strings, whitespace and comments are normalised away, then every k-gram of what is left
-is hashed. Two things are discounted before any pair is compared: the released stub (its
+Fingerprints are copydetect's (a maintained tool made for this): the code is normalised the way
+copydetect does it (names, strings, whitespace and comments set aside; see :func:`_normalise`),
+and copydetect hashes every k-gram of what is left and finds the stretches two files share. Two things are discounted before any pair is compared: the released stub (its
 signatures and docstrings are in everyone's notebook) and code that many submissions share
 (more than :func:`common_limit` of them: a correct answer to a small function is often written
 the same way by many people). What remains is each submission's *uncommon* code; a pair is
@@ -13,10 +13,17 @@ a finding that anyone copied.
 
 from __future__ import annotations
 
+import builtins
+import html
 import io
+import keyword
 import math
+import multiprocessing
 import os
+import re
+import tokenize
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +85,13 @@ def similar_pairs(answers: list[Answer], stub: str) -> list[SimilarPair]:
     """The similar pairs among *answers*, most similar first (*stub*: the released answer cells)."""
     import numpy as np
 
-    fingerprints = {a.student: _hashes(a.code) for a in answers if a.code.strip()}
+    _quiet_matplotlib()
+    import copydetect.utils  # noqa: F401  (imported once here, before any worker process is forked)
+
+    docstrings = sorted(set(re.findall(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'', stub)), key=len, reverse=True)
+    answers = [Answer(student=a.student, code=_shortened(a.code, docstrings)) for a in answers]
+    stub = _shortened(stub, docstrings)
+    fingerprints = _all_hashes([a for a in answers if a.code.strip()])
     if len(fingerprints) < 2:
         return []
     discount = _hashes(stub)
@@ -112,11 +125,106 @@ def similar_pairs(answers: list[Answer], stub: str) -> list[SimilarPair]:
     return pairs
 
 
-def _fingerprint(code: str) -> Any:
-    _quiet_matplotlib()
-    from copydetect import CodeFingerprint
+def _shortened(code: str, docstrings: list[str]) -> str:
+    """*code* with the released docstrings written as \"\"\"…\"\"\" (they are stub, and long to tokenise and to read)."""
+    for docstring in docstrings:
+        code = code.replace(docstring, '"""…"""')
+    return code
 
-    return CodeFingerprint("answer.py", K, 1, fp=io.StringIO(code), language="python")
+
+PARALLEL_FROM = 40
+"""From this many answers on, they are fingerprinted in parallel, one process per core."""
+
+
+def _all_hashes(answers: list[Answer]) -> dict[str, Any]:
+    """Each answer's hashes (see :func:`_hashes`); identical code is fingerprinted once."""
+    codes = sorted({a.code for a in answers})
+    workers = min(os.cpu_count() or 1, 4)
+    if len(codes) >= PARALLEL_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            hashes = dict(zip(codes, pool.map(_hashes, codes, chunksize=8)))
+    else:
+        hashes = {code: _hashes(code) for code in codes}
+    return {a.student: hashes[a.code] for a in answers}
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Normalised:
+    """Code with names, strings, comments and layout normalised away, and where each character came from."""
+
+    text: str
+    starts: list[int]
+    """For each character of *text*, where the token it stands for starts in the original code."""
+    ends: list[int]
+    """… and where that token ends."""
+
+
+def _normalise(code: str) -> _Normalised:
+    """*code* as copydetect normalises it (each name ``V``, function names ``F``, class names ``O``,
+    strings ``S``; comments and whitespace dropped; keywords, builtins, operators and numbers kept),
+    with Python's own tokenizer, which is several times faster than the Pygments lexer copydetect
+    uses. Code that Python cannot tokenise is normalised by copydetect itself."""
+    lines = code.splitlines(keepends=True)
+    line_starts = [0]
+    for line in lines:
+        line_starts.append(line_starts[-1] + len(line))
+    text: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    previous = ""
+    try:
+        for kind, string, (row, col), (end_row, end_col), _ in tokenize.generate_tokens(io.StringIO(code).readline):
+            if kind in _DROPPED:
+                continue
+            begin, finish = line_starts[row - 1] + col, line_starts[end_row - 1] + end_col
+            if kind == tokenize.NAME and not keyword.iskeyword(string) and string not in _BUILTINS:
+                piece = "F" if previous == "def" else "O" if previous == "class" else "V"
+            elif kind == tokenize.STRING or kind in _FSTRING:
+                if text and text[-1] == "S" and kind in _FSTRING:
+                    continue
+                piece = "S"
+            else:
+                piece = string
+            previous = string
+            text.append(piece)
+            if len(piece) == 1:
+                starts.append(begin)
+                ends.append(finish)
+            else:
+                starts += range(begin, begin + len(piece))
+                ends += range(begin + 1, begin + len(piece) + 1)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return _normalise_with_copydetect(code)
+    return _Normalised(text="".join(text), starts=starts, ends=ends)
+
+
+def _normalise_with_copydetect(code: str) -> _Normalised:
+    _quiet_matplotlib()
+    from copydetect.utils import filter_code
+
+    text, _ = filter_code(code, "answer.py", "python")
+    # copydetect's offsets are approximate; for code Python cannot read, mark whole lines instead
+    scale = len(code) / max(len(text), 1)
+    starts = [min(int(i * scale), len(code)) for i in range(len(text))]
+    return _Normalised(text=text, starts=starts, ends=[min(s + max(int(scale), 1), len(code)) for s in starts])
+
+
+_DROPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING,
+            tokenize.ENDMARKER}
+_FSTRING = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, name)}
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _fingerprints(normalised: _Normalised) -> tuple[set[int], dict[int, list[int]]]:
+    """copydetect's fingerprints of normalised code: its k-gram hashes, and where each one occurs."""
+    _quiet_matplotlib()
+    from copydetect.utils import get_document_fingerprints
+
+    if len(normalised.text) < K:
+        return set(), {}
+    hashes, where = get_document_fingerprints(normalised.text, K, 1)
+    return {int(h) for h in hashes}, {int(h): list(map(int, i)) for h, i in where.items()}
 
 
 def _hashes(code: str) -> Any:
@@ -125,30 +233,38 @@ def _hashes(code: str) -> Any:
 
     if not code.strip():
         return np.array([], dtype=np.int64)
-    return np.array(sorted(_fingerprint(code).hashes), dtype=np.int64)
+    hashes, _ = _fingerprints(_normalise(code))
+    return np.array(sorted(hashes), dtype=np.int64)
 
 
 def _marked(first: str, second: str, keep_first: Any, keep_second: Any) -> tuple[str, str]:
     """Both answers as HTML, with the code that matches between them (uncommon code only) marked."""
-    from copydetect import compare_files
-    from copydetect.utils import highlight_overlap
+    _quiet_matplotlib()
+    from copydetect.utils import find_fingerprint_overlap, get_copied_slices
 
-    a, b = _fingerprint(first), _fingerprint(second)
-    for fingerprint, keep in ((a, keep_first), (b, keep_second)):
-        kept = set(keep.tolist())
-        fingerprint.hashes = fingerprint.hashes & kept
-        fingerprint.hash_idx = {h: i for h, i in fingerprint.hash_idx.items() if h in kept}
-    _, _, (slices_a, slices_b) = compare_files(a, b)
-    return (_highlight(highlight_overlap, first, slices_a), _highlight(highlight_overlap, second, slices_b))
+    a, b = _normalise(first), _normalise(second)
+    (hashes_a, where_a), (hashes_b, where_b) = _fingerprints(a), _fingerprints(b)
+    kept_a, kept_b = hashes_a & set(keep_first.tolist()), hashes_b & set(keep_second.tolist())
+    overlap_a, overlap_b = find_fingerprint_overlap(kept_a, kept_b, where_a, where_b)
+    return (_highlight(first, a, get_copied_slices(overlap_a, K)),
+            _highlight(second, b, get_copied_slices(overlap_b, K)))
 
 
-def _highlight(highlight: Any, code: str, slices: Any) -> str:
-    import html
-
-    if getattr(slices, "ndim", 1) != 2 or slices.shape[1] == 0:
-        return html.escape(code)
-    marked, _ = highlight(code, slices, "<mark>", "</mark>", escape_html=True)
-    return str(marked)
+def _highlight(code: str, normalised: _Normalised, slices: Any) -> str:
+    """*code* as HTML with each matching stretch (slices of the normalised text) in a <mark>."""
+    spans: list[tuple[int, int]] = []
+    for start, end in zip(slices[0].tolist(), slices[1].tolist()):
+        if end > start:
+            spans.append((normalised.starts[int(start)], normalised.ends[int(end) - 1]))
+    out, position = [], 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if end <= start:
+            continue
+        out += [html.escape(code[position:start]), "<mark>", html.escape(code[start:end]), "</mark>"]
+        position = end
+    out.append(html.escape(code[position:]))
+    return "".join(out)
 
 
 def _quiet_matplotlib() -> None:

@@ -3,6 +3,7 @@ state of manual grading in nbgrader's gradebook (read only: the report never wri
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -108,34 +109,47 @@ def written_answers(root: Path, exercise: str, notebook: str, tasks: list[Writte
     return answers
 
 
+MARKS_QUERY = """
+SELECT submitted_assignment.student_id, base_cell.name, grade.manual_score, grade.auto_score, grade.needs_manual_grade
+FROM grade
+JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id
+JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id
+JOIN assignment ON submitted_assignment.assignment_id = assignment.id
+JOIN base_cell ON grade.cell_id = base_cell.id
+WHERE assignment.name = ?
+"""
+"""The manual marks of one exercise, in nbgrader's gradebook schema (nbgrader 0.9)."""
+
+
 def marking_state(root: Path, exercise: str, grade_ids: set[str]) -> Marking:
-    """The manual marks of *exercise*'s written answers, read from nbgrader's gradebook without changing it."""
+    """The manual marks of *exercise*'s written answers, read from nbgrader's gradebook without changing it.
+
+    The gradebook is opened read-only with sqlite itself (importing nbgrader's API would cost
+    seconds and opens the database for writing); a mark counts as given once formgrader has set a
+    manual score or cleared "needs manual grade".
+    """
+    import sqlite3
+    import urllib.parse
+
     database = root / GRADEBOOK
     if not grade_ids:
         return Marking()
     if not database.is_file():
         return Marking(note=f"There is no {GRADEBOOK} yet, so the state of manual grading is unknown; "
                             f"`course grade {exercise}` records the class in it.")
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from ..nbgrader_bridge.config import COURSE_ID
-
     marking = Marking()
     try:
-        with Gradebook(f"sqlite:///file:{database.resolve()}?mode=ro&uri=true", COURSE_ID) as gradebook:
-            try:
-                assignment = gradebook.find_assignment(exercise)
-            except MissingEntry:
+        uri = f"file:{urllib.parse.quote(str(database.resolve()))}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=10)) as connection:
+            known = connection.execute("SELECT COUNT(*) FROM assignment WHERE name = ?", (exercise,)).fetchone()[0]
+            if not known:
                 return Marking(note=f"{exercise} is not in {GRADEBOOK} yet, so the state of manual grading is "
                                     f"unknown; `course grade {exercise}` records it.")
-            for submission in assignment.submissions:
-                for submitted in submission.notebooks:
-                    for grade in submitted.grades:
-                        if grade.name in grade_ids:
-                            done = grade.manual_score is not None or not grade.needs_manual_grade
-                            score = grade.manual_score if grade.manual_score is not None else grade.auto_score
-                            marking.marks[(submission.student.id, grade.name)] = float(score or 0) if done else None
-    except Exception as error:  # a locked, damaged or newer database: say so, and report the rest
-        return Marking(note=f"{GRADEBOOK} could not be read ({type(error).__name__}: {str(error)[:160]}), so the "
-                            "state of manual grading is unknown.")
+            for student, name, manual, auto, needs in connection.execute(MARKS_QUERY, (exercise,)):
+                if name in grade_ids:
+                    done = manual is not None or not needs
+                    score = manual if manual is not None else auto
+                    marking.marks[(str(student), str(name))] = float(score or 0) if done else None
+    except sqlite3.Error as error:  # a locked, damaged or differently shaped database: say so, report the rest
+        return Marking(note=f"{GRADEBOOK} could not be read ({error}), so the state of manual grading is unknown.")
     return marking
