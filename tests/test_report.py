@@ -418,6 +418,12 @@ def test_missing_partial_and_older_results_get_a_clear_line_and_nothing_is_chang
     newer = json.loads((folder / "slip-b.json").read_text("utf-8"))
     newer["version"] = 2
     (folder / "slip-b.json").write_text(json.dumps(newer), "utf-8")
+    typed = json.loads((folder / "syntax.json").read_text("utf-8"))
+    typed["version"] = 2
+    typed["problems"] = [{"kind": "syntax_error", "message": "Cell 7 (task 2) has a syntax error on line 2."}]
+    (folder / "syntax.json").write_text(json.dumps(typed), "utf-8")
+    (folder / "crashed.json").write_text(json.dumps({"student": "crashed", "status": "not_graded",
+                                                      "reason": "the sandbox could not start"}), "utf-8")
     submit(course, "late", EXERCISE, NOTEBOOK, solved_release(course, EXERCISE, NOTEBOOK))
     before = fingerprint(course)
     result = run_tool(["course", "report", EXERCISE], course)
@@ -432,8 +438,13 @@ def test_missing_partial_and_older_results_get_a_clear_line_and_nothing_is_chang
     text = (course / "reports" / f"{EXERCISE}.html").read_text("utf-8")
     assert "half-strip_boilerplate.json: not a results file" in text
     assert fingerprint(course) == before, "nothing in results/ or the gradebook changed"
-    graded = page(course).tables["summary"]
-    assert dict((c[0], c[1]) for _, c in graded)["Graded"] == str(len(results(reported)) - 2)
+    assert "could not be graded because of a problem in the grader, not in the student's work (crashed)" in out
+    tables = page(course).tables
+    assert dict((c[0], c[1]) for _, c in tables["summary"])["Graded"] == str(len(results(reported)) - 2)
+    assert ("syntax", "syntax") in {(a["data-kind"], a["data-student"]) for a, _ in tables["problems"][1:]}
+    not_graded = {cells[0]: cells[1] for _, cells in tables["not-graded"][1:]}
+    assert not_graded["late"] == "submitted, not graded yet"
+    assert not_graded["crashed"] == "the grader failed: the sandbox could not start"
 
 
 def test_an_exercise_with_no_submissions_gets_a_clear_line(reported: Path) -> None:

@@ -45,7 +45,7 @@ def score_histogram(scores: list[float], possible: float, *, title: str) -> Plot
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.16, right=0.97, top=0.86, bottom=0.24)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     uri = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode("utf-8")).decode("ascii")

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import builtins
 import html
+import importlib.util
 import io
 import keyword
 import math
 import multiprocessing
 import os
 import re
+import sys
 import tokenize
+import types
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -268,5 +271,19 @@ def _highlight(code: str, normalised: _Normalised, slices: Any) -> str:
 
 
 def _quiet_matplotlib() -> None:
-    """copydetect imports pyplot: make sure it picks a backend that needs no display."""
+    """Make ``copydetect.utils`` importable without copydetect's report machinery.
+
+    The package's ``__init__`` imports its HTML report (matplotlib's pyplot, jinja2, tqdm), a
+    second or more of start-up that the fingerprints do not need: its modules are found from
+    the package's folder without running ``__init__``. Should copydetect be imported in full
+    anyway, pyplot gets a backend that needs no display.
+    """
     os.environ.setdefault("MPLBACKEND", "Agg")
+    if "copydetect" in sys.modules:
+        return
+    spec = importlib.util.find_spec("copydetect")
+    if spec is None or not spec.submodule_search_locations:
+        return  # not installed: the import that follows says so
+    package = types.ModuleType("copydetect")
+    package.__path__ = list(spec.submodule_search_locations)
+    sys.modules["copydetect"] = package
