@@ -9,6 +9,7 @@
     course export EXERCISE … --csv FILE | --gradescope DIR    export graded results
     course bundle EXERCISE          a Gradescope autograder zip for an exercise
     course report EXERCISE …        a class report: item analysis, who needs help, similar code
+    course rubric EXERCISE          written answers beside the model answer and rubric, for marking
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
 """
@@ -94,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("exercises", nargs="+", metavar="EXERCISE")
     report.add_argument("--out", type=Path, default=None, help="the folder to write (default: reports/)")
     report.set_defaults(run=_report)
+
+    rubric = commands.add_parser("rubric", help="written answers beside the model answer and rubric, for marking")
+    rubric.add_argument("exercise", metavar="EXERCISE")
+    rubric.add_argument("--student", default=None, help="only this student's answers")
+    rubric.set_defaults(run=_rubric)
 
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
@@ -226,6 +232,13 @@ def _report(root: Path, args: argparse.Namespace) -> int:
 
     out = args.out if args.out is not None else root / REPORTS
     print(summary(write_reports(root, list(args.exercises), out), out))
+    return 0
+
+
+def _rubric(root: Path, args: argparse.Namespace) -> int:
+    from .report.written import rubric_sheet
+
+    print(rubric_sheet(root, args.exercise, student=args.student))
     return 0
 
 

@@ -349,6 +349,10 @@ def test_written_answers_are_shown_with_the_model_answer_rubric_and_marking_stat
     assert to_mark <= set(results(reported))
     assert answered_written - {"reference"} <= to_mark
     assert "marked: 3 of 4" in text
+    sheet = run_tool(["course", "rubric", EXERCISE, "--student", "sim-b"], reported).stdout
+    assert "Rubric (4 points)" in sheet and "── sim-b (to mark; it contains the model answer word for word)" in sheet
+    sheet = run_tool(["course", "rubric", EXERCISE, "--student", "sim-a"], reported).stdout
+    assert f"── sim-a (to mark)\n{WRITTEN}" in sheet
 
 
 def test_the_csv_and_json_carry_the_same_numbers(reported: Path) -> None:

@@ -162,17 +162,18 @@ def write_reports(root: Path, exercises: list[str], out: Path) -> list[ExerciseR
     reports = []
     for name in exercises:
         report = build_exercise(root, name)
+        data = report.to_data()
         (out / f"{name}.html").write_text(exercise_page(report, course=manifest.title), "utf-8")
-        (out / f"{name}.json").write_text(json.dumps(report.to_data(), indent=1, ensure_ascii=False), "utf-8")
+        (out / f"{name}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), "utf-8")
         _write_csv(out / f"{name}-cases.csv", [
             {k: v for k, v in case.items() if k != "wrong_answers"}
             | {"wrong_answers": "; ".join(f"{w['returned']} ×{w['count']}" for w in case["wrong_answers"])}
-            for case in report.to_data()["cases"]])
+            for case in data["cases"]])
         _write_csv(out / f"{name}-students.csv", [
             {"student": s["student"], "earned": s["earned"], "possible": s["possible"]}
             | {f"task{k}": v for k, v in s["tasks"].items()}
             | {"unanswered": "; ".join(s["unanswered"]), "problems": "; ".join(p["text"] for p in s["problems"])}
-            for s in report.to_data()["students"]])
+            for s in data["students"]])
         reports.append(report)
     (out / "index.html").write_text(course_page(reports, course=manifest.title), "utf-8")
     return reports

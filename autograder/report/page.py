@@ -219,6 +219,8 @@ def _written(report: ExerciseReport) -> str:
             state = ("not answered" if answer is None or not answer.answered else
                      "to mark" if mark is None else "state unknown" if mark == "unknown" else
                      f"marked: {_n(float(mark))} of {_n(task.points)}")
+            if answer is not None and answer.repeats(task):
+                state += "; it contains the model answer word for word"
             text = answer.text if answer and answer.answered else ""
             rows.append(f"<tr data-student='{escape(student, quote=True)}'><td>{escape(student)}</td>"
                         f"<td>{escape(state)}</td><td><pre>{escape(text)}</pre></td></tr>")

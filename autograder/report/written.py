@@ -41,6 +41,11 @@ class WrittenAnswer:
     def answered(self) -> bool:
         return self.text.strip() not in UNANSWERED
 
+    def repeats(self, task: WrittenTask) -> bool:
+        """Whether the answer contains the model answer word for word (the solutions may have got out)."""
+        model = " ".join(task.model_answer.split())
+        return bool(model) and model in " ".join(self.text.split())
+
 
 @dataclass(kw_only=True)
 class Marking:
@@ -153,3 +158,42 @@ def marking_state(root: Path, exercise: str, grade_ids: set[str]) -> Marking:
     except sqlite3.Error as error:  # a locked, damaged or differently shaped database: say so, report the rest
         return Marking(note=f"{GRADEBOOK} could not be read ({error}), so the state of manual grading is unknown.")
     return marking
+
+
+def rubric_sheet(root: Path, exercise: str, *, student: str | None = None) -> str:
+    """Each written task of *exercise* as text: the question, model answer and rubric, then each
+    graded student's answer (or only *student*'s) with whether it is marked yet in the gradebook."""
+    from ..layout import MANIFEST, SOURCE
+    from ..manifest import load_manifest
+    from .load import load_class
+
+    info = load_manifest(root / MANIFEST).exercise(exercise)
+    tasks = written_tasks(root / SOURCE / exercise / info.notebook)
+    if not tasks:
+        return f"{exercise} has no written answers to mark."
+    loaded = load_class(root, exercise, info.notebook)
+    students = sorted({r.student for r in loaded.results} | set(loaded.submitted))
+    if student is not None:
+        if student not in students:
+            return f"{exercise}: there is no submission by {student!r} (there are {len(students)} submissions)."
+        students = [student]
+    answers = {(a.student, a.grade_id): a for a in written_answers(root, exercise, info.notebook, tasks, students)}
+    marking = marking_state(root, exercise, {t.grade_id for t in tasks})
+    rule = "─" * 72
+    lines = [f"Written answers of {exercise} · {info.title}"]
+    if marking.note:
+        lines.append(marking.note)
+    for task in tasks:
+        lines += [rule, f"{task.grade_id} ({task.points:g} points)", "", task.question, "", "Model answer:",
+                  task.model_answer, "", task.rubric]
+        for name in students:
+            answer = answers.get((name, task.grade_id))
+            mark = marking.marks.get((name, task.grade_id), "unknown")
+            state = ("not answered" if answer is None or not answer.answered else "to mark" if mark is None
+                     else "state unknown" if mark == "unknown" else f"marked {float(mark):g} of {task.points:g}")
+            if answer is not None and answer.repeats(task):
+                state += "; it contains the model answer word for word"
+            lines += ["", f"── {name} ({state})"]
+            if answer is not None and answer.answered:
+                lines.append(answer.text.strip())
+    return "\n".join(lines)
