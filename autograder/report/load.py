@@ -204,12 +204,13 @@ def _task(index: int, item: Any) -> TaskOutcome:
         raise _Incomplete(f"{where} has no list of 'cases'")
     cases = []
     for number, case in enumerate(cases_data):
-        if not isinstance(case, dict) or not isinstance(case.get("id"), str) or not isinstance(case.get("passed"), bool):
+        passed = _passed(case)
+        if not isinstance(case, dict) or not isinstance(case.get("id"), str) or passed is None:
             raise _Incomplete(f"{where}.cases[{number}] should have an 'id' and 'passed' (true or false)")
         returned = case.get("returned")
         cases.append(CaseOutcome(
             id=case["id"], hidden=bool(case.get("hidden")), points=_number(case.get("points", 0), f"{where} points"),
-            passed=case["passed"], returned=returned if isinstance(returned, str) else None,
+            passed=passed, returned=returned if isinstance(returned, str) else None,
             problem=str(case.get("problem", "")),
         ))
     task = item.get("task")
@@ -218,6 +219,20 @@ def _task(index: int, item: Any) -> TaskOutcome:
     return TaskOutcome(task=task, function=str(item.get("function", "")),
                        earned=_number(item.get("earned"), f"{where}.earned"),
                        possible=_number(item.get("possible"), f"{where}.possible"), cases=tuple(cases))
+
+
+def _passed(case: Any) -> bool | None:
+    """Whether a case passed: its ``passed`` flag, or a typed record's ``status`` (None when it says neither)."""
+    if not isinstance(case, dict):
+        return None
+    if isinstance(case.get("passed"), bool):
+        return bool(case["passed"])
+    status = str(case.get("status", "")).lower()
+    if status in {"pass", "passed"}:
+        return True
+    if status in {"fail", "failed", "error"}:
+        return False
+    return None
 
 
 def _number(value: Any, where: str) -> float:
