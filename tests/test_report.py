@@ -426,6 +426,11 @@ def test_missing_partial_and_older_results_get_a_clear_line_and_nothing_is_chang
     typed["version"] = 2
     typed["problems"] = [{"kind": "syntax_error", "message": "Cell 7 (task 2) has a syntax error on line 2."}]
     (folder / "syntax.json").write_text(json.dumps(typed), "utf-8")
+    hung = json.loads((folder / "sim-a.json").read_text("utf-8"))
+    hidden = next(c for c in hung["tasks"][1]["cases"] if c["hidden"])
+    hidden.update(passed=False, returned="nothing",
+                  problem="split_sentences did not finish within 5 seconds, so it was stopped.")
+    (folder / "sim-a.json").write_text(json.dumps(hung), "utf-8")
     (folder / "crashed.json").write_text(json.dumps({"student": "crashed", "status": "not_graded",
                                                       "reason": "the sandbox could not start"}), "utf-8")
     submit(course, "late", EXERCISE, NOTEBOOK, solved_release(course, EXERCISE, NOTEBOOK))
@@ -446,6 +451,8 @@ def test_missing_partial_and_older_results_get_a_clear_line_and_nothing_is_chang
     tables = page(course).tables
     assert dict((c[0], c[1]) for _, c in tables["summary"])["Graded"] == str(len(results(reported)) - 2)
     assert ("syntax", "syntax") in {(a["data-kind"], a["data-student"]) for a, _ in tables["problems"][1:]}
+    hangs = {a["data-student"]: cells[2] for a, cells in tables["problems"][1:] if a["data-kind"] == "hidden_hang"}
+    assert hangs == {"sim-a": "1 hidden check of task 2 did not finish in time, though every visible one did."}
     not_graded = {cells[0]: cells[1] for _, cells in tables["not-graded"][1:]}
     assert not_graded["late"] == "submitted, not graded yet"
     assert not_graded["crashed"] == "the grader failed: the sandbox could not start"
