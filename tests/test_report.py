@@ -349,6 +349,13 @@ def test_written_answers_are_shown_with_the_model_answer_rubric_and_marking_stat
     assert to_mark <= set(results(reported))
     assert answered_written - {"reference"} <= to_mark
     assert "marked: 3 of 4" in text
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{reported / 'gradebook.db'}", "who-says-so") as gradebook:
+        grades = [gradebook.find_grade("task4-answer", NOTEBOOK[:-6], EXERCISE, student) for student in results(reported)]
+        waiting = sorted(g.student.id for g in grades if g.needs_manual_grade and g.manual_score is None)
+    assert sorted(to_mark) == waiting
+    assert f"{len(waiting)} of {len(grades)} written answers are still to mark" in text
     sheet = run_tool(["course", "rubric", EXERCISE, "--student", "sim-b"], reported).stdout
     assert "Rubric (4 points)" in sheet and "── sim-b (to mark; it contains the model answer word for word)" in sheet
     sheet = run_tool(["course", "rubric", EXERCISE, "--student", "sim-a"], reported).stdout
@@ -393,7 +400,12 @@ def test_the_terminal_summary_and_the_course_page(reported: Path) -> None:
     course = Tables()
     course.feed((reported / "reports" / "index.html").read_text("utf-8"))
     row = course.tables["exercises"][1][1]
-    assert row[0] == EXERCISE and row[1] == str(len(results(reported)))
+    records = results(reported)
+    totals = sorted(r["earned"] for r in records.values())
+    assert row[0] == EXERCISE and row[1] == str(len(records))
+    assert row[2] == f"{sum(totals) / len(totals):.2f} of 16"
+    assert row[4] == str(sum(1 for c in expected_cases(reported).values() if c["failed"] / c["answered"] >= 0.9))
+    assert row[7] == "1"
 
 
 # ----- bad input ----------------------------------------------------------------------------------
