@@ -406,6 +406,8 @@ def test_the_terminal_summary_and_the_course_page(reported: Path) -> None:
     assert row[2] == f"{sum(totals) / len(totals):.2f} of 16"
     assert row[4] == str(sum(1 for c in expected_cases(reported).values() if c["failed"] / c["answered"] >= 0.9))
     assert row[7] == "1"
+    summary = json.loads((reported / "reports" / "course.json").read_text("utf-8"))["exercises"]
+    assert [(e["exercise"], e["graded"], e["similar_pairs"]) for e in summary] == [(EXERCISE, len(records), 1)]
 
 
 # ----- bad input ----------------------------------------------------------------------------------

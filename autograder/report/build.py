@@ -152,7 +152,8 @@ def _stub(root: Path, exercise: str, notebook: str) -> str:
 
 
 def write_reports(root: Path, exercises: list[str], out: Path) -> list[ExerciseReport]:
-    """Write ``<out>/<exercise>.html``, ``.json`` and two CSV files per exercise, and ``<out>/index.html``."""
+    """Write ``<out>/<exercise>.html``, ``.json`` and two CSV files per exercise, and the course's
+    ``<out>/index.html`` and ``<out>/course.json``. Returns the exercises' reports."""
     from .page import course_page, exercise_page
 
     manifest = load_manifest(root / MANIFEST)
@@ -176,6 +177,14 @@ def write_reports(root: Path, exercises: list[str], out: Path) -> list[ExerciseR
             for s in data["students"]])
         reports.append(report)
     (out / "index.html").write_text(course_page(reports, course=manifest.title), "utf-8")
+    summary = [{"exercise": r.exercise, "graded": r.analysis.graded, "possible": r.analysis.possible,
+                "mean": round(r.analysis.mean, 4), "median": r.analysis.median,
+                "checks_nearly_everyone_fails": sum(1 for c in r.analysis.cases() if c.flag == "hard"),
+                "submissions_with_problems": len({s for items in r.help.problems.values() for s, _ in items}),
+                "not_graded": len(r.help.not_graded), "similar_pairs": len(r.pairs), "written_to_mark": len(r.to_mark()),
+                "notes": r.notes()} for r in reports]
+    (out / "course.json").write_text(json.dumps({"course": manifest.title, "exercises": summary}, indent=1,
+                                                ensure_ascii=False), "utf-8")
     return reports
 
 
