@@ -41,6 +41,9 @@ COURSE_WORDS = re.compile(
     r"(?i)\b(?:lessons?|exercises?|sections?|practice|tasks?|lines?|steps?|points?|rules?|moves?|round"
     r"|cells?|parts?|columns?|rows?|questions?|checks?|items?|weekday|number|numbers|index|grades?"
     r"|sentences?|scale|code|level)\s+(?:\d+\s*(?:,|and|or|to|–|-)\s*)*\d+\b")
+# "about 25 hours", "150 words": amounts of the course's own time and length
+COURSE_AMOUNTS = re.compile(r"\b\d+(?:–\d+)?\s+(?:hours?|words)\b")
+ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
 OVERVIEW = re.compile(r"\*\*(?:Teaching|Practice):\*\*\s*\d+\s*min(?:utes)?")
 LIST_MARKER = re.compile(r"(?m)^\s*(?:#+\s*)?\d+\.\s")      # "1. ", "## 8. "
 COURSE_NUMBER = re.compile(r"(?<![\w.,])0\d(?!\w)")            # "00 to 06", "| 03 |": lessons and exercises
@@ -79,6 +82,7 @@ WORKED_EXAMPLES: dict[str, dict[str, str]] = {
         "date 01-12|2017": "the answer to Practice 2: the month before January 2018",
         "date 31-12|2017": "the answer to Practice 2: the month before January 2018",
         "month 2017-12": "the answer to Practice 2: the month before January 2018",
+        "month 2018-01": "the supposed publication month in Practice 2 and its follow-up",
     },
     "04-sources": {
         "number 8": "mentions of sources counted in the article",
@@ -89,15 +93,15 @@ WORKED_EXAMPLES: dict[str, dict[str, str]] = {
     },
     "06-capstone": {
         "number 10": "minutes of an instructor's timing, and sentences counted in agreement",
-        "number 150": "words asked of the verification note",
-        "number 250": "words asked of the verification note",
     },
 }
 
 
 def _facts_dates() -> set[str]:
+    """The dates of the facts, and of the sources the lessons cite, with their months and years."""
     dates: set[str] = set()
-    for fact in FACTS["facts"]:
+    cited = [source["date"] for source in FACTS["sources"] if source["date"] != "unknown"]
+    for fact in [*FACTS["facts"], {"dates": cited}]:
         for when in fact.get("dates", []):
             dates.add(when)
             dates.add(when[:7])   # a day's month
@@ -147,10 +151,14 @@ def stated_numbers(path: Path) -> list[tuple[str, str, str]]:
         text = LIST_MARKER.sub(" ", text)
         text = COURSE_NUMBER.sub(" ", text)
         text = COURSE_WORDS.sub(" ", text)
+        text = COURSE_AMOUNTS.sub(" ", text)
 
         def context(match: re.Match[str], text: str = text, index: int = index) -> str:
             return f"cell {index}: …{text[max(0, match.start() - 40): match.end() + 30]}…".replace("\n", " ")
 
+        for match in ISO_DATE.finditer(text):
+            found.append(("date", f"{match['day']}-{match['month']}|{match['year']}", context(match)))
+        text = ISO_DATE.sub(" ", text)
         for match in DAY_MONTH.finditer(text):
             month = _month(match["month"])
             for day in filter(None, [match["day"], match["last"]]):
