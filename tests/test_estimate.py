@@ -57,6 +57,8 @@ def test_the_readme_states_the_total_hours_of_course_yaml() -> None:
     match = re.search(r"takes about (\d+) hours \((\d+) minutes", readme)
     assert match, "the README does not say how long the course takes ('takes about N hours (M minutes')"
     assert int(match[2]) == total and int(match[1]) == round(total / 60)
+    start_here = (ROOT / MANIFEST.lessons[0].file).read_text("utf-8")
+    assert f"takes about {round(total / 60)} hours" in start_here, "lesson 00 states another total"
 
 
 def _notebook(path: Path, cells: list[tuple[str, str]]) -> Path:

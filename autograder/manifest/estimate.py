@@ -21,8 +21,9 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..checks import VISIBLE_FILE, load_suite
+from ..checks.cases import VISIBLE_FILE, load_suite
 from ..layout import MANIFEST, SOURCE
 from ..nbgrader_bridge.cells import read_notebook
 from .load import load_manifest
@@ -57,7 +58,7 @@ def _words(text: str) -> int:
     return len(re.findall(r"\S+", text))
 
 
-def _source(cell: dict) -> str:
+def _source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
 
