@@ -304,3 +304,19 @@ def test_each_fact_about_the_article_quotes_it(fact: dict[str, Any]) -> None:
     assert fact["in_article"] in article, f"{fact['id']}: {fact['in_article']!r} is not in data/article.txt"
     for number in fact.get("numbers", []) + fact.get("dates", []):
         assert number in fact["in_article"], f"{fact['id']}: {number} is not in {fact['in_article']!r}"
+
+
+def test_every_timeline_row_and_provenance_note_of_the_case_notes_has_a_fact() -> None:
+    path = _case_facts()
+    if not path.is_file():
+        pytest.skip(f"the course's case notes are not beside this checkout ({path}); set COURSE_CASE_FACTS to check")
+    section, wanted = "", []
+    for entry in _entries(path):
+        if entry.startswith("## "):
+            section = entry
+        elif section in ("## Timeline", "## Provenance of the text"):
+            if entry.startswith("- ") or re.match(r"\| (?:\d{4}|after)", entry):
+                wanted.append(entry)
+    phrases = [fact["case_facts"] for fact in FACTS["facts"] if "case_facts" in fact]
+    missing = [entry[:90] for entry in wanted if not any(phrase in entry for phrase in phrases)]
+    assert len(wanted) >= 15 and not missing, f"data/facts.yaml has no fact for: {missing}"
