@@ -12,10 +12,14 @@ import pytest
 from autograder.datafiles import DataFileError
 from autograder.manifest import load_manifest
 from autograder.manifest.estimate import (
+    CASE_MINUTES,
     CODE_CELL_MINUTES,
     PRACTICE_MINUTES,
     READING_WPM,
+    SPEC_WPM,
+    TASK_MINUTES,
     TOLERANCE,
+    WRITTEN_MINUTES,
     estimate_exercise,
     estimate_lesson,
     main,
@@ -59,6 +63,15 @@ def test_the_readme_states_the_total_hours_of_course_yaml() -> None:
     assert int(match[2]) == total and int(match[1]) == round(total / 60)
     start_here = (ROOT / MANIFEST.lessons[0].file).read_text("utf-8")
     assert f"takes about {round(total / 60)} hours" in start_here, "lesson 00 states another total"
+
+
+def test_the_readme_states_the_rates_the_estimator_uses() -> None:
+    readme = " ".join((ROOT / "README.md").read_text("utf-8").split())
+    for phrase in [f"read carefully at {READING_WPM} words a minute", f"runs and reads: {CODE_CELL_MINUTES:g} minutes",
+                   f"to reveal): {PRACTICE_MINUTES} minutes", f"of an exercise: {TASK_MINUTES} minutes",
+                   f"specification at {SPEC_WPM} words a minute", f"plus {CASE_MINUTES:g} minute for each visible check",
+                   f"each written answer: {WRITTEN_MINUTES} minutes", f"within {TOLERANCE:.0%} of this estimate"]:
+        assert phrase in readme, f"the README does not say {phrase!r}"
 
 
 def _notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
