@@ -120,7 +120,7 @@ def test_a_link_to_a_document_that_is_not_in_the_pack_is_refused_with_its_line(t
     path = write_pack(tmp_path, ONE.format(id="a", date="2020-01-01") + "    based_on: b\n    based_on_certainty: C\n")
     with pytest.raises(DataFileError) as error:
         load_source_pack(path)
-    assert error.value.line == 10 and "'b'" in str(error.value) and str(path) in str(error.value)
+    assert error.value.line == 11 and "'b'" in str(error.value) and str(path) in str(error.value)
 
 
 def test_a_repeated_id_and_an_impossible_day_are_refused(tmp_path: Path) -> None:
