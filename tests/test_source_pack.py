@@ -135,3 +135,18 @@ def test_a_link_without_its_certainty_breaks_the_schema(tmp_path: Path) -> None:
                       + "    based_on: a\n")
     with pytest.raises(DataFileError, match="based_on_certainty"):
         load_source_pack(path)
+
+
+def test_the_visible_checks_use_the_pack_as_it_is_in_the_file(pack: SourcePack) -> None:
+    """cases.yaml writes the pack out once (&pack); it must be the pack the notebook reads."""
+    from autograder.checks import load_suite
+
+    suite = load_suite(ROOT / "solutions" / "07-tracing")
+    first = next(case for case in suite.cases if case.id == "pack-first-definitely-prove")
+    written = [item["fields"] for item in first.args[0]["$seq"]]
+    expected = [
+        {"id": d.id, "outlet": d.outlet, "published": {"$date": d.published.isoformat()}, "text": d.text,
+         "based_on": d.based_on}
+        for d in pack.documents
+    ]
+    assert written == expected
