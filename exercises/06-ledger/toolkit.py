@@ -417,7 +417,7 @@ def verb_stance(verb: str) -> str:
 
 # The cue lists the rules use. Every cue is in lower case; a space inside a cue stands for any
 # whitespace in a sentence. The docstrings of the tasks say exactly how a cue is matched.
-# Task 1: hedge cues (words and phrases), and approximators, which count only before a number.
+# Task 2: hedge cues (words and phrases), and approximators, which count only before a number.
 # ("may" is left out on purpose: in news copy it is often the month of May.)
 HEDGE_CUES = (
     "alleged", "allegedly", "apparently", "appear", "appears", "believe", "believed", "believes",
@@ -431,7 +431,7 @@ APPROXIMATORS = (
     "about", "almost", "approximately", "around", "nearly", "roughly", "up to", "as many as",
 )
 
-# Task 2: boosters, and the words that cancel a booster when they come just before it.
+# Tasks 3 and 4: boosters, and the words that cancel a booster when they come just before it.
 BOOSTER_CUES = (
     "categorically", "certainly", "clearly", "conclusively", "definitely", "indisputably",
     "obviously", "undeniably", "undoubtedly", "unquestionably", "beyond doubt", "no doubt",
@@ -439,7 +439,7 @@ BOOSTER_CUES = (
 )
 NEGATIONS = ("not", "never", "cannot")   # and any word that ends in n't or n’t
 
-# Task 3: the kinds, in the order they are tested, and the cues of the first two tests.
+# Task 5: the kinds, in the order they are tested, and the cues of the first two tests.
 KINDS = ("denial", "attributed", "hedged", "unattributed")
 DENIAL_CUES = (
     "deny", "denies", "denied", "denying", "denial", "denials", "reject", "rejects", "rejected",
