@@ -62,7 +62,7 @@ def test_a_missing_key_is_named(course_copy: Path) -> None:
 
 
 def test_a_value_of_the_wrong_type_says_what_was_expected_and_what_arrived(course_copy: Path) -> None:
-    text = broken(course_copy, "    points: 20\n", "    points: three\n")
+    text = broken(course_copy, "    points: 22\n", "    points: three\n")
     [message] = problems(course_copy)
     assert f"course.yaml:{line_number(text, 'points: three')}:" in message
     assert "exercises[0].points must be a number (got 'three', a str)" in message
@@ -93,9 +93,9 @@ def test_a_repeated_key_is_refused_rather_than_silently_overwritten(course_copy:
 
 
 def test_points_that_disagree_with_the_notebook_are_refused(course_copy: Path) -> None:
-    broken(course_copy, "    points: 20\n", "    points: 25\n")
+    broken(course_copy, "    points: 22\n", "    points: 25\n")
     messages = problems(course_copy)
-    assert any("01-provenance has points: 25, but the graded cells of provenance.ipynb add up to 20" in m for m in messages)
+    assert any("01-provenance has points: 25, but the graded cells of provenance.ipynb add up to 22" in m for m in messages)
 
 
 def test_an_exercise_that_assesses_an_unknown_lesson_is_refused(course_copy: Path) -> None:
@@ -105,10 +105,10 @@ def test_an_exercise_that_assesses_an_unknown_lesson_is_refused(course_copy: Pat
 
 
 def test_course_validate_prints_each_problem_and_fails(course_copy: Path) -> None:
-    broken(course_copy, "    points: 20\n", "    points: 25\n")
+    broken(course_copy, "    points: 22\n", "    points: 25\n")
     result = run_tool(["course", "validate"], course_copy, check=False)
     assert result.returncode == 1
-    assert "add up to 20" in result.stdout
+    assert "add up to 22" in result.stdout
     assert "problem" in result.stdout
 
 

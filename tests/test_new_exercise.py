@@ -19,7 +19,7 @@ def test_a_copied_exercise_validates_releases_and_grades(course_copy: Path) -> N
         path.write_text(path.read_text("utf-8").replace("exercise: 01-provenance", "exercise: 08-dates"), "utf-8")
     manifest = course_copy / "course.yaml"
     entry = ("  - folder: 08-dates\n    notebook: dates.ipynb\n    title: \"Dating a story\"\n"
-             "    assesses: 01-provenance\n    points: 20\n\n")
+             "    assesses: 01-provenance\n    points: 22\n\n")
     text = manifest.read_text("utf-8")
     manifest.write_text(text.replace("\n# Limits for one run", f"{entry}# Limits for one run", 1), "utf-8")
 

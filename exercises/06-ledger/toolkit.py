@@ -12,8 +12,9 @@ file or keeps any state, so you can import any name from it:
     from toolkit import split_sentences, strip_boilerplate
 
 Exercise 01 · Provenance: strip_boilerplate, split_sentences, resolve_relative_date.
-Exercise 02 · Attribution: Attribution, extract_quotes, find_attribution, verb_stance.
-Exercise 03 · Statements: hedges, boosters, classify_statement.
+Exercise 02 · Attribution: Attribution, is_apostrophe, extract_quotes, clean_source, source_before,
+source_after, find_attribution, verb_stance.
+Exercise 03 · Statements: cue_matches, hedges, is_negated, boosters, classify_statement.
 
 Comments and docstrings keep the wording of their exercise: "the setup cell" and "Task 2" there
 mean that exercise's setup cell and task.
@@ -28,11 +29,12 @@ __all__ = [
     "ABBREVIATIONS", "FURNITURE_LINES", "FURNITURE_PREFIXES", "MONTHS", "WEEKDAYS",
     "resolve_relative_date", "split_sentences", "strip_boilerplate",
     # exercise 02
-    "APPOSITIVE_STARTS", "Attribution", "CHANNELS", "REPORTING_VERBS", "SOURCE_ENDS", "SOURCE_STARTS",
-    "SOURCE_STOPS", "STANCES", "extract_quotes", "find_attribution", "verb_stance",
+    "APPOSITIVE_STARTS", "Attribution", "CHANNELS", "QUOTE_PAIRS", "REPORTING_VERBS", "SOURCE_ENDS",
+    "SOURCE_STARTS", "SOURCE_STOPS", "STANCES", "clean_source", "extract_quotes", "find_attribution",
+    "is_apostrophe", "source_after", "source_before", "verb_stance",
     # exercise 03
     "APPROXIMATORS", "ATTRIBUTION_CUES", "BOOSTER_CUES", "DENIAL_CUES", "HEDGE_CUES", "KINDS", "NEGATIONS",
-    "boosters", "classify_statement", "hedges",
+    "boosters", "classify_statement", "cue_matches", "hedges", "is_negated",
 ]
 
 
@@ -169,11 +171,14 @@ def resolve_relative_date(phrase: str, published: date) -> tuple[date, date]:
 
 
 # ==================================================================================================
-# Exercise 02 · Attribution: find the quotes, the source and the verb (setup cell, then tasks 1-3)
+# Exercise 02 · Attribution: find the quotes, the source and the verb (setup cell, then tasks 1-7)
 # ==================================================================================================
 
-# Task 2: what find_attribution returns, and the word lists its rules use (compared in lower case).
-# Task 3: the stance of each reporting word in the table STANCES.
+# Task 2: each opening quotation mark, and the mark that closes it.
+QUOTE_PAIRS = {"“": "”", '"': '"', "‘": "’", "'": "'"}
+
+# Tasks 3 to 6: what find_attribution returns, and the word lists its rules use (compared in lower case).
+# Task 7: the stance of each reporting word in the table STANCES.
 class Attribution(NamedTuple):
     """Who is credited with a claim (source) and the reporting word the writer chose (verb)."""
 
@@ -181,7 +186,7 @@ class Attribution(NamedTuple):
     verb: str
 
 
-# Task 2: reporting verbs, as they are written in a sentence (compared in lower case). The list
+# Task 6: reporting verbs, as they are written in a sentence (compared in lower case). The list
 # starts from textacy's list of reporting verbs (say, tell, deny, accuse, claim, describe,
 # according, allege, blame, add, warn, announce, confirm, …) and keeps the forms that are almost
 # always verbs: "claims", "reports" and "states" are often nouns, "alleged" often an adjective.
@@ -207,9 +212,9 @@ SOURCE_STARTS = ("what", "when", "where", "while", "after", "before", "as", "bec
 # statement is the channel and the Foreign Ministry is the source.
 CHANNELS = ("statement", "report", "letter", "document", "transcript")
 
-# Task 3: the stance of reporting words (keys in lower case, with single spaces), as lesson 2
+# Task 7: the stance of reporting words (keys in lower case, with single spaces), as lesson 2
 # teaches it. "described" is neutral, but "what it described as" keeps its distance. "claimed"
-# is distancing: wire-service guidance says it casts doubt on the speaker. The nouns
+# is distancing: it casts doubt on the speaker. The nouns
 # "accusation(s)" and "allegation(s)" are not cues, but they point the accusing way.
 STANCES = {
     # neutral: passes the claim on, no judgement
@@ -233,105 +238,154 @@ STANCES = {
 }
 
 
+def is_apostrophe(sentence: str, index: int) -> bool:
+    """Return True when the character of *sentence* at *index* is an apostrophe.
+
+    It is an apostrophe when it is ’ or ' and the characters straight before
+    it and straight after it are both word characters: letters, digits or
+    "_" (a character c for which c.isalnum() is True, or c == "_"), as in
+    "Assad’s" and "don't". At the first and the last index there is no
+    character on one side, so the answer there is False. Any other character
+    at *index* (“ ” " ‘ or a letter, say) gives False.
+    """
+    if sentence[index] not in "’'":
+        return False
+    if index == 0 or index == len(sentence) - 1:
+        return False  # no character on one side
+    before, after = sentence[index - 1], sentence[index + 1]
+    return (before.isalnum() or before == "_") and (after.isalnum() or after == "_")
+
+
 def extract_quotes(sentence: str) -> list[str]:
     """Return the text inside each quotation in *sentence*, in order of appearance.
 
-    Quotation marks come in four pairs: “ and ”, " and ", ‘ and ’, ' and '.
-    A ’ or ' is an apostrophe, not a quotation mark, when the characters
-    straight before it and straight after it are both word characters (what
-    the regular expression \\w matches: letters, digits and _), as in "Assad’s"
-    and "don't". “ ” " and ‘ are always quotation marks.
+    The opening marks are the keys of QUOTE_PAIRS (“ " ‘ '), and each one's
+    value is the mark that closes it (” " ’ '). A ’ or ' at an index where
+    is_apostrophe (task 1) is True is never a quotation mark, opening or
+    closing.
 
-    Read the sentence from left to right. At an opening mark (“ " ‘ or '), the
-    quotation runs to the first closing mark of the same pair after it (” " ’
-    or ' that is not an apostrophe), and reading goes on after that closing
-    mark. So a quotation inside another one is part of the outer one's text,
-    not a quotation of its own. An opening mark with no closing mark of its
-    pair after it starts no quotation: reading goes on from the next
-    character. A ” or ’ that closes nothing is ignored.
+    Read the sentence from left to right. At an opening mark, the quotation
+    runs to the first closing mark of its pair after it, and reading goes on
+    after that closing mark. So a quotation inside another one is part of the
+    outer one's text, not a quotation of its own. An opening mark with no
+    closing mark of its pair after it starts no quotation: reading goes on
+    from the next character. A ” or ’ that closes nothing is ignored.
 
     Each text is returned exactly as it is written between its two marks, not
     stripped: spaces, punctuation and line breaks inside the marks stay, and
     an empty pair gives "". A sentence without quotations gives [].
     """
-    single = r"(?:(?<!\w)'|'(?!\w))"  # a ' that is not an apostrophe
-    right = r"(?:(?<!\w)’|’(?!\w))"   # a ’ that is not an apostrophe
-    pattern = re.compile(rf'“(.*?)”|"(.*?)"|‘(.*?){right}|{single}(.*?){single}', re.DOTALL)
-    return ["".join(groups) for groups in pattern.findall(sentence)]
+    quotes = []
+    i = 0
+    while i < len(sentence):
+        closing = QUOTE_PAIRS.get(sentence[i])
+        if closing is not None and not is_apostrophe(sentence, i):
+            j = i + 1
+            while j < len(sentence) and (sentence[j] != closing or is_apostrophe(sentence, j)):
+                j += 1
+            if j < len(sentence):  # found its closing mark
+                quotes.append(sentence[i + 1 : j])
+                i = j + 1
+                continue
+        i += 1
+    return quotes
+
+
+def clean_source(words: list[str]) -> str:
+    """Return the source that the list *words* names, as one string.
+
+    If a word of CHANNELS is followed by "from" or "by" (both compared in
+    lower case), keep only the words after the first such pair: in "a
+    statement from the Foreign Ministry" the statement is the channel and
+    the Foreign Ministry the source. Then join the words with single spaces
+    and remove spaces and quotation marks (“ ” " ‘ ’ ') from both ends. An
+    empty list gives "".
+    """
+    for i in range(len(words) - 1):
+        if words[i].lower() in CHANNELS and words[i + 1].lower() in ("from", "by"):
+            words = words[i + 2 :]
+            break
+    return " ".join(words).strip(" “”\"‘’'")
+
+
+def source_before(piece: str) -> str:
+    """Return the source in *piece*, the text just before a cue.
+
+    Split *piece* into words with piece.split(). Keep the words before its
+    first word that is, in lower case, one of SOURCE_ENDS ("has", "that",
+    …). Of those, keep only the words after the last one that is, in lower
+    case, one of SOURCE_STARTS ("after", "when", …). Return clean_source of
+    the words that are left (task 3). A piece with no words gives "".
+    """
+    words = piece.split()
+    ends = [i for i, word in enumerate(words) if word.lower() in SOURCE_ENDS]
+    if ends:
+        words = words[: ends[0]]
+    starts = [i for i, word in enumerate(words) if word.lower() in SOURCE_STARTS]
+    if starts:
+        words = words[starts[-1] + 1 :]
+    return clean_source(words)
+
+
+def source_after(text: str) -> str:
+    """Return the source in *text*, the text just after a cue.
+
+    Cut *text* at its first character that is in SOURCE_STOPS (, ; : ! ? ( )
+    —) or is a double quotation mark (“ ” "), and split what comes before it
+    into words with str.split(). Keep the words before the first one that
+    is, in lower case, one of SOURCE_ENDS or of SOURCE_STARTS. Return
+    clean_source of those words (task 3). Text with no words gives "".
+    """
+    end = 0
+    while end < len(text) and text[end] not in SOURCE_STOPS and text[end] not in "“”\"":
+        end += 1
+    words = text[:end].split()
+    cuts = [i for i, word in enumerate(words) if word.lower() in SOURCE_ENDS or word.lower() in SOURCE_STARTS]
+    if cuts:
+        words = words[: cuts[0]]
+    return clean_source(words)
 
 
 def find_attribution(sentence: str) -> Attribution | None:
     """Return the source that *sentence* credits and its reporting word, or None.
 
-    Tidy the sentence first: each run of whitespace (spaces, tabs, line
-    breaks: what str.split() splits at) becomes one space, the whitespace at
-    its ends goes, and then one full stop at its very end goes. The source
-    and the verb are copied from this tidy text.
-
-    Cues are "according to" and the words of REPORTING_VERBS, matched as
-    whole words in any case ("say" inside "essay" is no cue). A cue inside a
-    quotation does not count: it counts only when the number of double
-    quotation marks (“ ” ") before it is even. Try the counted cues from left
-    to right. The first that gives a source wins: return
-    Attribution(source, the cue as written). If none gives one, return None.
+    Tidy the sentence first, " ".join(sentence.split()), and remove one full
+    stop at its very end. Cues are "according to" and the words of
+    REPORTING_VERBS, as whole words in any case. A cue counts only when an even number of double quotation marks
+    (“ ” ") comes before it. Try the counted cues from left to right: return
+    Attribution(source, the cue as written) for the first whose source is
+    not "", else None.
 
     Split the text before the cue into pieces at each character of
-    SOURCE_STOPS; the last piece is the one that ends at the cue. The source
-    is found by the first of these rules that fits:
-    1. "according to SOURCE": the source is after the cue.
-    2. "SOURCE, the diplomat, said": there are at least three pieces, the
-       last has nothing but spaces, and the one before it starts with a word
-       of APPOSITIVE_STARTS. The source is the piece before those two, read
-       as a source before the cue.
-    3. "…, said SOURCE": the text before the cue, without the spaces at its
-       end, is empty, ends with a comma, or ends with ” or " straight after a
-       comma, "!" or "?". The source is after the cue.
-    4. "SOURCE said": the source is the last piece, read as a source before
-       the cue.
-
-    A source after the cue is the text from the cue up to the first character
-    of SOURCE_STOPS or double quotation mark, or to the end; of its words,
-    keep those before the first word of SOURCE_ENDS or SOURCE_STARTS. For a
-    source before the cue, keep its words before its first word of
-    SOURCE_ENDS, and of those, only the words after the last word of
-    SOURCE_STARTS. Words are split at spaces and compared in lower case.
-
-    Then, if a word of CHANNELS is followed by "from" or "by" ("a statement
-    from the Foreign Ministry"), keep only the words after the first such
-    pair. Join the words with single spaces and remove spaces and quotation
-    marks (“ ” " ‘ ’ ') from both ends. If nothing is left, the cue gives no
-    source.
+    SOURCE_STOPS. The first rule that fits gives the source:
+    1. the cue is "according to": source_after(the text after the cue);
+    2. three pieces or more, the last only spaces, the one before it
+       starting with a word of APPOSITIVE_STARTS: source_before(the piece
+       before those two);
+    3. the text before the cue, without spaces at its end, is empty, ends
+       with a comma, or ends with ” or " just after a comma, "!" or "?":
+       source_after(the text after the cue);
+    4. otherwise: source_before(the last piece).
     """
     text = " ".join(sentence.split()).removesuffix(".")
-    stop = f"[{re.escape(SOURCE_STOPS)}]"
     cues = r"\b(according to|" + "|".join(REPORTING_VERBS) + r")\b"
     for cue in re.finditer(cues, text, re.IGNORECASE):
         before, after = text[: cue.start()], text[cue.end() :]
         if sum(before.count(mark) for mark in '“”"') % 2 == 1:
             continue  # the cue is inside a quotation
-        pieces = re.split(stop, before)
+        pieces = re.split(f"[{re.escape(SOURCE_STOPS)}]", before)
         appositive = (len(pieces) >= 3 and not pieces[-1].strip() and pieces[-2].split() != []
                       and pieces[-2].split()[0].lower() in APPOSITIVE_STARTS)
-        inverted = re.search(r'(^|,|[,!?][”"])$', before.rstrip())
-        if cue.group().lower() == "according to" or (inverted and not appositive):
-            words = re.split(f'{stop}|[“”"]', after)[0].split()
-            ends = [i for i, word in enumerate(words)
-                    if word.lower() in SOURCE_ENDS or word.lower() in SOURCE_STARTS]
-            if ends:
-                words = words[: ends[0]]
+        end = before.rstrip()
+        inverted = end == "" or end.endswith(",") or (end[-1:] in '”"' and end[-2:-1] in (",", "!", "?"))
+        if cue.group().lower() == "according to":
+            source = source_after(after)
+        elif appositive:
+            source = source_before(pieces[-3])
+        elif inverted:
+            source = source_after(after)
         else:
-            words = (pieces[-3] if appositive else pieces[-1]).split()
-            ends = [i for i, word in enumerate(words) if word.lower() in SOURCE_ENDS]
-            if ends:
-                words = words[: ends[0]]
-            starts = [i for i, word in enumerate(words) if word.lower() in SOURCE_STARTS]
-            if starts:
-                words = words[starts[-1] + 1 :]
-        for i in range(len(words) - 1):
-            if words[i].lower() in CHANNELS and words[i + 1].lower() in ("from", "by"):
-                words = words[i + 2 :]
-                break
-        source = " ".join(words).strip(" “”\"‘’'")
+            source = source_before(pieces[-1])
         if source:
             return Attribution(source, cue.group())
     return None
@@ -358,12 +412,12 @@ def verb_stance(verb: str) -> str:
 
 
 # ==================================================================================================
-# Exercise 03 · Statements: hedges, boosters and four kinds of statement (setup cell, then tasks 1-3)
+# Exercise 03 · Statements: hedges, boosters and four kinds of statement (setup cell, then tasks 1-5)
 # ==================================================================================================
 
 # The cue lists the rules use. Every cue is in lower case; a space inside a cue stands for any
 # whitespace in a sentence. The docstrings of the tasks say exactly how a cue is matched.
-# Task 1: hedge cues (words and phrases), and approximators, which count only before a number.
+# Task 2: hedge cues (words and phrases), and approximators, which count only before a number.
 # ("may" is left out on purpose: in news copy it is often the month of May.)
 HEDGE_CUES = (
     "alleged", "allegedly", "apparently", "appear", "appears", "believe", "believed", "believes",
@@ -377,7 +431,7 @@ APPROXIMATORS = (
     "about", "almost", "approximately", "around", "nearly", "roughly", "up to", "as many as",
 )
 
-# Task 2: boosters, and the words that cancel a booster when they come just before it.
+# Tasks 3 and 4: boosters, and the words that cancel a booster when they come just before it.
 BOOSTER_CUES = (
     "categorically", "certainly", "clearly", "conclusively", "definitely", "indisputably",
     "obviously", "undeniably", "undoubtedly", "unquestionably", "beyond doubt", "no doubt",
@@ -385,7 +439,7 @@ BOOSTER_CUES = (
 )
 NEGATIONS = ("not", "never", "cannot")   # and any word that ends in n't or n’t
 
-# Task 3: the kinds, in the order they are tested, and the cues of the first two tests.
+# Task 5: the kinds, in the order they are tested, and the cues of the first two tests.
 KINDS = ("denial", "attributed", "hedged", "unattributed")
 DENIAL_CUES = (
     "deny", "denies", "denied", "denying", "denial", "denials", "reject", "rejects", "rejected",
@@ -401,77 +455,114 @@ ATTRIBUTION_CUES = (
 )
 
 
+def cue_matches(sentence: str, cue: str) -> list[tuple[int, int]]:
+    """Return where *cue* occurs in *sentence*: a list of (start, end) pairs, in order.
+
+    start and end are indexes into *sentence*, so sentence[start:end] is the
+    occurrence. These rules say what an occurrence is:
+
+    1. Case is ignored: "Could", "COULD" and "could" all match the cue "could".
+    2. Whole words only: the character just before the occurrence and the
+       character just after it must not be a letter, a digit or "_" (the start
+       and the end of the sentence are fine). So "appear" does not occur in
+       "disappeared", and "could" does not occur in "couldn't".
+    3. The space between the words of a cue ("consistent with") matches any
+       run of whitespace in the sentence: spaces, tabs or line breaks.
+    4. Occurrences never overlap: reading from left to right, the search goes
+       on after the end of each occurrence it found.
+
+    A cue that does not occur gives [].
+    """
+    pattern = r"\b" + r"\s+".join(re.escape(word) for word in cue.split()) + r"\b"
+    return [match.span() for match in re.finditer(pattern, sentence, flags=re.IGNORECASE)]
+
+
 def hedges(sentence: str) -> list[str]:
     """Return the hedge cues in *sentence*, in order of appearance, in lower case.
 
-    The cues are HEDGE_CUES and APPROXIMATORS, from the setup cell. A cue is
-    found by these rules:
+    The cues are HEDGE_CUES and APPROXIMATORS, and each occurrence is found
+    with cue_matches (task 1). Then:
 
-    1. Case is ignored: "Could", "COULD" and "could" all match the cue "could".
-    2. Whole words only: the character just before the cue and the character
-       just after it must not be a letter, a digit or "_" (the start and the end
-       of the sentence are fine). So "appear" does not match inside
-       "disappeared", "could" does not match inside "couldn't", and "believe"
-       does not match "believes" (that is a cue of its own).
-    3. The space between the words of a cue ("consistent with") matches any run
-       of whitespace in the sentence: spaces, tabs or line breaks.
-    4. An approximator counts only when a number follows it: after the cue come
-       whitespace and then a digit 0-9. So "about 50", "as many as 13,000" and
-       "about 45 minutes" count (the rule does not ask what is being counted),
-       but "about the use" and "about fifty" do not.
-    5. Every occurrence counts, so a cue can be listed more than once.
-    6. Cues never overlap. Reading from left to right, the cue that starts
-       first is taken; when several cues start at the same place, the longest
-       is taken ("could not be verified", not "could"). The search then goes on
-       after the end of the cue it took.
+    1. An approximator counts only when a number follows it: straight after
+       the occurrence come whitespace and then a digit 0-9. So "about 50",
+       "as many as 13,000" and "about 45 minutes" count (the rule does not ask
+       what is counted), but "about the use" and "about fifty" do not. The
+       cues of HEDGE_CUES count wherever they occur.
+    2. Every occurrence counts, so a cue can be listed more than once.
+    3. Cues never overlap. Reading from left to right, the occurrence that
+       starts first is taken; when several start at the same place, the one
+       of the longest cue is taken ("could not be verified", not "could").
+       An occurrence that starts before the end of the last one taken is
+       skipped.
 
-    Each cue is returned as it is written in its list (lower case, one space
-    between words); an approximator is returned without its number. The cues
-    are listed in the order they start in the sentence. A sentence with no
-    cues, and the empty string, give [].
+    Each cue is returned as it is written in its list; an approximator
+    without its number. A sentence with no cues, and the empty string, give
+    [].
     """
-    def pattern(cue: str) -> str:
-        return r"\s+".join(re.escape(word) for word in cue.split())
-
-    alternatives = [(cue, pattern(cue)) for cue in HEDGE_CUES]
-    alternatives += [(cue, pattern(cue) + r"(?=\s+[0-9])") for cue in APPROXIMATORS]
-    alternatives.sort(key=lambda item: len(item[0]), reverse=True)   # the longest cue first
-    regex = r"\b(?:" + "|".join(f"({p})" for _, p in alternatives) + r")\b"
     found = []
-    for match in re.finditer(regex, sentence, flags=re.IGNORECASE):
-        found.append(alternatives[match.lastindex - 1][0])
-    return found
+    for cue in HEDGE_CUES + APPROXIMATORS:
+        for start, end in cue_matches(sentence, cue):
+            if cue in APPROXIMATORS and not re.match(r"\s+[0-9]", sentence[end:]):
+                continue  # an approximator with no number after it
+            found.append((start, -len(cue), cue, end))
+    found.sort()  # by start; at the same start, the longest cue first
+    taken, last_end = [], 0
+    for start, _, cue, end in found:
+        if start >= last_end:
+            taken.append(cue)
+            last_end = end
+    return taken
+
+
+def is_negated(sentence: str, start: int) -> bool:
+    """Return True when the word just before index *start* of *sentence* negates what follows.
+
+    The text before *start*, sentence[:start], must end with whitespace
+    (spaces, tabs or line breaks). The word before that whitespace is the
+    last word of sentence[:start].split(). It negates when, in lower case,
+    it is one of NEGATIONS ("not", "never", "cannot") or ends in "n't" or
+    "n’t" (straight or curly apostrophe).
+
+    So in "do not definitely prove" the start of "definitely" is negated,
+    and in "I don’t clearly see" the start of "clearly" is. The start of a
+    sentence is never negated, nor is a word straight after a negation with
+    no whitespace between them ("not" in "Not clearly" at index 3).
+    """
+    before = sentence[:start]
+    if not before[-1:].isspace():
+        return False  # no whitespace just before (or nothing at all)
+    word = before.split()[-1].lower()
+    return word in NEGATIONS or word.endswith(("n't", "n’t"))
 
 
 def boosters(sentence: str) -> list[str]:
     """Return the booster cues in *sentence*, in order of appearance, in lower case.
 
-    The cues are BOOSTER_CUES, from the setup cell, found by the rules of
-    hedges: case is ignored (1), whole words only (2), any whitespace between
-    the words of a cue (3), every occurrence counts (5), and cues never overlap:
-    the cue that starts first is taken, and the longest of those that start at
-    the same place (6). There is no number rule.
+    The cues are BOOSTER_CUES. Find each occurrence with cue_matches (task 1)
+    and choose among them as hedges does (task 2): every occurrence counts,
+    and cues never overlap (the first to start is taken, and the longest of
+    those that start at the same place). There is no number rule.
 
-    One more rule: a booster that is negated does not count. A booster is
-    negated when the word just before it (with only whitespace between them)
-    is, in any case, one of NEGATIONS ("not", "never", "cannot") or ends in
-    "n't" or "n’t" (straight or curly apostrophe). So "do not definitely
-    prove" and "don't clearly show" have no booster: negated certainty is not
-    certainty.
+    One more rule: a booster that is negated, is_negated(sentence, start)
+    (task 3), does not count. So "do not definitely prove" and "don't clearly
+    show" have no booster: negated certainty is not certainty.
 
     Each cue is returned as it is written in BOOSTER_CUES (lower case, one
-    space between words), in the order they start in the sentence. A sentence
-    with no boosters, and the empty string, give [].
+    space between words), in the order they start in the sentence. A
+    sentence with no boosters, and the empty string, give [].
     """
-    cues = sorted(BOOSTER_CUES, key=len, reverse=True)   # the longest cue first
-    patterns = [r"\s+".join(re.escape(word) for word in cue.split()) for cue in cues]
-    regex = r"\b(?:" + "|".join(f"({p})" for p in patterns) + r")\b"
-    negation = re.compile(r"(?:\b(?:" + "|".join(NEGATIONS) + r")|n['’]t)\s+$", flags=re.IGNORECASE)
     found = []
-    for match in re.finditer(regex, sentence, flags=re.IGNORECASE):
-        if not negation.search(sentence[: match.start()]):
-            found.append(cues[match.lastindex - 1])
-    return found
+    for cue in BOOSTER_CUES:
+        for start, end in cue_matches(sentence, cue):
+            found.append((start, -len(cue), cue, end))
+    found.sort()  # by start; at the same start, the longest cue first
+    kept, last_end = [], 0
+    for start, _, cue, end in found:
+        if start >= last_end:
+            last_end = end
+            if not is_negated(sentence, start):
+                kept.append(cue)
+    return kept
 
 
 def classify_statement(sentence: str) -> str:
@@ -485,25 +576,20 @@ def classify_statement(sentence: str) -> str:
     3. "hedged": hedges(sentence) is not empty;
     4. "unattributed": none of the above (the empty string too).
 
-    The cues of tests 1 and 2 are found by rules 1 to 3 of hedges: case is
-    ignored, whole words only, and any whitespace between the words of a cue.
-    Only the words count: the rule does not look at meaning, negation or
-    grammar. So "Officials denied reporters access" and "The ministry never
-    denied it" are denials, and "State Department" is not an attribution
-    ("state" is not a cue). A sentence with a denial cue is a denial even when
-    it also has an attribution cue or a hedge; an attributed sentence stays
-    attributed even when it has a hedge.
+    A cue occurs when cue_matches(sentence, cue) (task 1) finds it: case
+    ignored, whole words only, any whitespace between its words ("according
+    to" across a line break too). Only the words count, not meaning,
+    negation or grammar: "Officials denied reporters access" and "The
+    ministry never denied it" are denials, and "State Department" is not an
+    attribution ("state" is not a cue). A denial cue decides even when the
+    sentence also has an attribution cue or a hedge.
     """
-    def has_cue(cues: tuple[str, ...]) -> bool:
-        for cue in cues:
-            pattern = r"\b" + r"\s+".join(re.escape(word) for word in cue.split()) + r"\b"
-            if re.search(pattern, sentence, flags=re.IGNORECASE):
-                return True
-        return False
+    def occurs(cues: tuple[str, ...]) -> bool:
+        return any(cue_matches(sentence, cue) for cue in cues)
 
-    if has_cue(DENIAL_CUES):
+    if occurs(DENIAL_CUES):
         return "denial"
-    if has_cue(ATTRIBUTION_CUES):
+    if occurs(ATTRIBUTION_CUES):
         return "attributed"
     if hedges(sentence):
         return "hedged"
