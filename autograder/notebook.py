@@ -5,15 +5,22 @@ a text-only front end) and returns the points earned. The check cell ends with
 that number, which nbgrader records as the cell's partial credit. In the
 nbgrader source a check cell calls :func:`check` twice, the second time with the
 hidden cases; the second table replaces the first.
+
+Under nbgrader's Validate (the button, or ``nbgrader validate``) a released check
+cell can run only the visible checks, and nbgrader counts a cell as failed when
+its number is below the cell's points. So there :func:`check` answers the question
+Validate asks: the cell's full points when every check that ran passed, and
+otherwise the check table's own words on standard error, which Validate shows as
+the reason the task failed. Autograding is unchanged: per-case partial credit.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .layout import SOURCE, find_course_root
 
@@ -30,11 +37,23 @@ class CheckSetupError(Exception):
 def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, folder: Path | None = None) -> float:
     """Check task *task*, show the feedback, and return the points earned.
 
-    See :func:`check_report` for the arguments.
+    See :func:`check_report` for the arguments. Under nbgrader's Validate the
+    result is the task's full points when every check that ran passed; when one
+    failed, the plain-text report goes to standard error, so Validate names the task.
     """
     report = check_report(task, namespace, hidden=hidden, folder=folder)
     _show(report)
+    if not validating():
+        return report.earned
+    if report.complete:
+        return report.task.points
+    print(report.to_text(max_shown=1), file=sys.stderr, flush=True)
     return report.earned
+
+
+def validating() -> bool:
+    """Whether nbgrader's Validate is running this notebook (it sets these variables; autograde does not)."""
+    return os.environ.get("NBGRADER_VALIDATING") == "1" and os.environ.get("NBGRADER_EXECUTION") == "validate"
 
 
 def check_report(
