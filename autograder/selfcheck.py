@@ -172,8 +172,7 @@ def check_notebook(
             shutil.copytree(cases, scratch, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         try:
             cells = read_notebook(notebook)["cells"]
-            names = {k: v for c in cells if c.get("cell_type") == "code"
-                     and c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup"
+            names = {k: v for c in cells if c.get("cell_type") == "code" and _locked_code(c)
                      for k, v in names_in_source(_source(c)).items()}
             run = run_notebook(notebook, calls, limits or Limits(), scratch=scratch)
             written = tuple(sorted({c.task for c in grade_cells(notebook) if not c.auto and c.task is not None}))
@@ -190,6 +189,12 @@ def check_notebook(
     )
     return NotebookReport(exercise=suite.exercise, notebook=notebook, tasks=tasks, problems=tuple(problems),
                           hidden_ran=with_hidden, written_tasks=written)
+
+
+def _locked_code(cell: dict) -> bool:
+    """A code cell of the course's own (the setup, a table of sentences), not an answer or a check."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution")
 
 
 def _source(cell: dict) -> str:
