@@ -47,7 +47,7 @@ def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, fold
         return report.earned
     if report.complete:
         return report.task.points
-    print(report.to_text(max_shown=1), file=sys.stderr, flush=True)
+    print(report.to_text(max_shown=1, pending=False), file=sys.stderr, flush=True)
     return report.earned
 
 

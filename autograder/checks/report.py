@@ -126,8 +126,9 @@ class TaskReport:
         visible = [e for e in entries if not e.result.case.hidden]
         return visible[:max_shown] + [e for e in entries if e.result.case.hidden]
 
-    def notes(self, *, max_shown: int = MAX_SHOWN, hidden: bool = False) -> list[str]:
-        """What a student should know beyond the failures: hidden checks and extra failures."""
+    def notes(self, *, max_shown: int = MAX_SHOWN, hidden: bool = False, pending: bool = True) -> list[str]:
+        """What a student should know beyond the failures: hidden checks and extra failures
+        (without the note on hidden checks still to run, unless *pending*)."""
         notes = []
         extra = sum(1 + e.same for e in self.grouped()[max_shown:])
         if extra > 0:
@@ -144,7 +145,7 @@ class TaskReport:
                          "(marked ✗ hidden above).")
         if self.hidden_ran and all_hidden and not failed:
             notes.append(f"All {len(all_hidden)} hidden checks passed.")
-        if self.hidden_points_pending:
+        if self.hidden_points_pending and pending:
             notes.append(
                 f"Hidden checks worth {_points(self.hidden_points_pending)} more "
                 f"{_points_word(self.hidden_points_pending)} run when your work "
@@ -178,15 +179,16 @@ class TaskReport:
 
     # ----- plain text -------------------------------------------------------------------------
 
-    def to_text(self, *, max_shown: int = MAX_SHOWN, hidden: bool = False) -> str:
-        """The report as plain text; with *hidden*, failing hidden checks are spelled out too."""
+    def to_text(self, *, max_shown: int = MAX_SHOWN, hidden: bool = False, pending: bool = True) -> str:
+        """The report as plain text; with *hidden*, failing hidden checks are spelled out too
+        (*pending*: whether to mention the hidden checks still to run)."""
         lines = [f"{self.headline()}. {self.summary()}"]
         for entry in self.spelled_out(max_shown, hidden=hidden):
             mark = "✗ hidden" if entry.result.case.hidden else "✗"
             for i, (label, text, _) in enumerate(self._rows(entry)):
                 lead = f"  {mark} " if i == 0 else " " * (len(mark) + 3)
                 lines.append(f"{lead}{label + ':':<9} {plain(text) if label != 'Called' else text}")
-        lines += [f"  {plain(note)}" for note in self.notes(max_shown=max_shown, hidden=hidden)]
+        lines += [f"  {plain(note)}" for note in self.notes(max_shown=max_shown, hidden=hidden, pending=pending)]
         return "\n".join(lines)
 
     # ----- HTML -------------------------------------------------------------------------------
