@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from autograder.learner.workspace import holds_learner_work
@@ -169,3 +171,18 @@ def test_progress_lines_fit_120_columns_whatever_the_status(course_copy: Path) -
                          timeout=300, check=True).stdout
     assert max(len(line) for line in out.splitlines()) <= 120
     assert "started: 5 of 8 visible points" in " ".join(out.split())
+
+
+def test_the_test_suite_says_what_to_do_about_work_in_exercises_then_passes(course_copy: Path) -> None:
+    shutil.copytree(ROOT / "tests", course_copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "pyproject.toml", course_copy / "pyproject.toml")
+    mine = save_work(course_copy, NOTEBOOK)
+    drift = ["tests/test_release.py::test_the_committed_release_matches_a_fresh_one", "-p", "no:cacheprovider"]
+    stopped = run_tool([sys.executable, "-m", "pytest", "-q", *drift], course_copy, check=False)
+    assert stopped.returncode == 4
+    said = stopped.stdout + stopped.stderr
+    assert f"it holds your own work:\n  {NOTEBOOK}" in said
+    assert "course release 01-provenance --force" in said
+    run_tool(["course", "release", "01-provenance", "--force"], course_copy)
+    assert (course_copy / WORK).read_text("utf-8") == mine
+    run_tool([sys.executable, "-m", "pytest", "-q", *drift], course_copy)
