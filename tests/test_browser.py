@@ -163,7 +163,7 @@ def test_validate_passes_the_reference_solution(page: Page, lab: str) -> None:
 
 def test_validate_names_the_failing_task_in_the_check_tables_words(page: Page, lab: str) -> None:
     text = press_validate(page, lab, "work/01-provenance/provenance.ipynb")
-    assert "The following cell failed:" in text and "cells failed" not in text
+    assert "The following cell failed:" in text and text.count("points = check(") == 1
     assert "Task 2 · split_sentences: " in text and "visible checks failed" in text
     assert "Called:" in text and "Hint:" in text
     assert "Task 1 ·" not in text and "Task 3 ·" not in text and "Partial credit" not in text
