@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .checks import HIDDEN_FILE, VISIBLE_FILE, TaskReport, load_suite, report_task
 from .checks.names import names_in_source
@@ -191,12 +192,12 @@ def check_notebook(
                           hidden_ran=with_hidden, written_tasks=written)
 
 
-def _locked_code(cell: dict) -> bool:
+def _locked_code(cell: dict[str, Any]) -> bool:
     """A code cell of the course's own (the setup, a table of sentences), not an answer or a check."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution")
 
 
-def _source(cell: dict) -> str:
+def _source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)

@@ -172,3 +172,16 @@ def test_check_under_validate_answers_whether_every_visible_check_passed(
     else:
         assert right == load_suite(PROVENANCE).points_for(1) < task.points  # per-case credit, visible half
         assert errors.getvalue() == ""
+
+
+def test_an_article_sentence_is_shown_whole_or_by_the_name_the_notebook_gives_it() -> None:
+    ns = reference("02-attribution", "attribution.ipynb")
+    tables = [name for name, value in ns.items() if name.isupper() and isinstance(value, dict)]
+    suite = load_suite(ATTRIBUTION)
+    without_names = check_task(suite, {"find_attribution": lambda sentence: None}, 2, hidden_ran=False)
+    calls = [r.called() for r in without_names.failures(hidden=False)]
+    assert calls and not any("…" in call for call in calls)
+    assert any(case.args[0] in calls[i] for i, case in enumerate(r.case for r in without_names.failures(hidden=False)))
+    named = check_task(suite, {**ns, "find_attribution": lambda sentence: None}, 2, hidden_ran=False)
+    text = named.to_text()
+    assert any(f'Called:   find_attribution({table}["s' in text for table in tables), text

@@ -50,8 +50,8 @@ class CaseResult:
                 return names[value]
             return show(value, limit=limit)
 
-        parts = [one(arg, 120) for arg in self.case.args]
-        parts += [f"{name}={one(value, 80)}" for name, value in self.case.kwargs.items()]
+        parts = [one(arg, 400) for arg in self.case.args]  # an article sentence is shown whole
+        parts += [f"{name}={one(value, 200)}" for name, value in self.case.kwargs.items()]
         return f"{self.case.function}({', '.join(parts)})"
 
     def expected(self) -> str:

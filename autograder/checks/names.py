@@ -25,9 +25,12 @@ def _table(name: str, table: Mapping[Any, Any]) -> dict[str, str]:
 
 
 def names_in_namespace(namespace: Mapping[str, Any]) -> dict[str, str]:
-    """Every long text held in a constant table (an upper-case dict of strings) of *namespace*."""
+    """Every long text held in a constant of *namespace*: an upper-case name for a text (``ARTICLE``),
+    or an entry of an upper-case dict of texts (``ARTICLE_SENTENCES["s05"]``)."""
     names: dict[str, str] = {}
     for name, value in list(namespace.items()):
+        if type(value) is str and name.isupper() and len(value) >= LONG:
+            names.setdefault(value, name)
         if type(value) is dict:  # exactly a dict: nothing of the learner's is called
             for text, expression in _table(name, value).items():
                 names.setdefault(text, expression)

@@ -161,11 +161,11 @@ class TaskReport:
         """(label, text, is code) for one failing check, in the order they are shown."""
         result = entry.result
         rows = [("Called", result.called(self.names), True)]
+        if result.problem:
+            rows.append(("Problem", result.problem, False))
         if entry.same:
             rows.append(("Also", f"the same for {entry.same} more check{'s' if entry.same > 1 else ''} of this task",
                          False))
-        if result.problem:
-            rows.append(("Problem", result.problem, False))
         if result.returned or not result.problem:
             got, expected = result.returned_and_expected()
             rows += [("Returned", got, True), ("Expected", expected, True)]

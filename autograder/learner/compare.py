@@ -12,6 +12,7 @@ import shutil
 import textwrap
 from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 from ..checks.report import plain
 from ..datafiles import DataFileError
@@ -74,7 +75,7 @@ def compare(root: Path, name: str, *, width: int | None = None, task: int | None
     return "\n".join(lines)
 
 
-def _text(cell: dict) -> str:
+def _text(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
 
@@ -121,7 +122,7 @@ def _prose(text: str, width: int) -> list[str]:
     return rows
 
 
-def _written(mine: dict, reference: dict, width: int) -> list[str]:
+def _written(mine: dict[str, Any], reference: dict[str, Any], width: int) -> list[str]:
     answer = _text(mine)
     rows = ["Your answer:"]
     if not mine or is_untouched(mine):

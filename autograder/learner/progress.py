@@ -43,10 +43,11 @@ def render_progress(title: str, steps: list[Step], *, width: int | None = None) 
     wraps within its column, and a status that does not fit beside it goes on the next line."""
     width = width or shutil.get_terminal_size((100, 24)).columns
     lead = 2 + 8 + 1 + 2 + 2  # "  Exercise 01  "
-    column = max(min(max(len(s.title) for s in steps), width - lead - 2 - len("not started")), 20)
+    statuses = [step.status + (f": {step.detail}" if step.detail else "") for step in steps]
+    longest = max(len(s.title) for s in steps)
+    column = max(min(longest, width - lead - 2 - max(len(s) for s in statuses)), min(longest, 40, width - lead))
     lines = [f"{title}: your progress", ""]
-    for step in steps:
-        status = step.status + (f": {step.detail}" if step.detail else "")
+    for step, status in zip(steps, statuses):
         titles = textwrap.wrap(step.title, column) or [""]
         row = f"  {step.kind:<8} {step.number}  {titles[0]:<{column}}"
         fits = len(row) + 2 + len(status) <= width
