@@ -309,7 +309,12 @@ def _release(root: Path, args: argparse.Namespace) -> int:
         for line in drift:
             print(line)
         if drift:
-            print(f"\n{RELEASE}/ is out of date: run `course release` and commit the result.")
+            from .learner.workspace import learner_files
+
+            if any(learner_files(root, name) for name in names):
+                print(f"\n{RELEASE}/ holds your own work; nothing is lost if you do as said above.")
+            else:
+                print(f"\n{RELEASE}/ is out of date: run `course release` and commit the result.")
             return 1
         print(f"{RELEASE}/ matches a fresh release of {', '.join(names)}.")
         return 0

@@ -90,7 +90,7 @@ def test_a_crash_names_the_exception_the_line_of_the_cell_and_its_text() -> None
     report = check_task(load_suite(ATTRIBUTION), namespace, 3, hidden_ran=False)
     text = report.to_text()
     assert "Returned: raised ValueError: 'said' is not in list" in text
-    assert "Where:    line 3 of your code: where = words.index('said')" in text
+    assert "Where:    line 3 of your cell: where = words.index('said')" in text
 
 
 def test_markdown_code_marks_are_dropped_in_plain_text_and_set_as_code_in_html() -> None:

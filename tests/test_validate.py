@@ -67,4 +67,4 @@ def test_one_wrong_task_fails_validate_and_only_that_task_is_named(course: Path)
     assert "Task 3 · verb_stance: " in output and "visible checks failed" in output
     assert "Task 1 ·" not in output and "Task 2 ·" not in output
     assert "raised ValueError: 'said' is not in list" in output
-    assert "line 3 of your code: where = words.index('said')" in output
+    assert "line 3 of your cell: where = words.index('said')" in output

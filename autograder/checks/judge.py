@@ -132,11 +132,11 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
 
 
 def _where(observation: Mapping[str, Any]) -> str:
-    """Where a crash happened in the learner's code: "line 4: i = words.index("said")", or ""."""
+    """Where a crash happened in the learner's code: "line 4 of your cell: i = words.index("said")", or ""."""
     line, code = observation.get("line"), observation.get("code")
     if not line:
         return ""
-    return f"line {line} of your code" + (f": {str(code).strip()}" if code else "")
+    return f"line {line} of your cell" + (f": {str(code).strip()}" if code else "")
 
 
 def _fail(case: Case, got: str, problem: str) -> CaseResult:
