@@ -188,3 +188,16 @@ def test_the_test_suite_says_what_to_do_about_work_in_exercises_then_passes(cour
     run_tool(["course", "release", "01-provenance", "--force"], course_copy)
     assert (course_copy / WORK).read_text("utf-8") == mine
     run_tool([sys.executable, "-m", "pytest", "-q", *drift], course_copy)
+
+
+def test_course_start_carries_work_already_in_exercises_over_and_never_replaces_a_working_copy(course_copy: Path) -> None:
+    mine = save_work(course_copy, NOTEBOOK)
+    out = run_tool(["course", "start", "01-provenance"], course_copy).stdout
+    assert "It is a copy of your work in exercises/01-provenance/, which is left as it was." in out
+    assert (course_copy / WORK).read_text("utf-8") == (course_copy / NOTEBOOK).read_text("utf-8") == mine
+    cases = course_copy / WORK.parent / "cases.yaml"
+    cases.write_text("an old copy of the checks\n", "utf-8")
+    again = run_tool(["course", "start", "01-provenance"], course_copy).stdout
+    assert "were brought up to date: cases.yaml" in again
+    assert cases.read_bytes() == (course_copy / NOTEBOOK.parent / "cases.yaml").read_bytes()
+    assert (course_copy / WORK).read_text("utf-8") == mine
