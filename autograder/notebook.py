@@ -47,7 +47,10 @@ def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, fold
         return report.earned
     if report.complete:
         return report.task.points
-    print(report.to_text(max_shown=1, pending=False), file=sys.stderr, flush=True)
+    text = report.to_text(max_shown=1, pending=False)
+    first = f"{report.headline()}. {report.summary()}"
+    # nbgrader's validate cuts long lines on a terminal: the headline and the summary on lines of their own
+    print(text.replace(first, f"{report.headline()}.\n{report.summary()}", 1), file=sys.stderr, flush=True)
     return report.earned
 
 
