@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import linecache
+import os
 import sys
 import traceback
 import warnings
@@ -89,8 +90,8 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
     return record | outcome | {"printed": printed.text()}
 
 
-_PACKAGE = __file__.rsplit("checks", 1)[0]
-_LIBRARIES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE})
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the course's own code
+_LIBRARIES = tuple(p for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE} if len(p) > 1)
 
 
 def crash_site(error: BaseException) -> dict[str, Any]:
