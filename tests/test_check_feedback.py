@@ -185,3 +185,15 @@ def test_an_article_sentence_is_shown_whole_or_by_the_name_the_notebook_gives_it
     named = check_task(suite, {**ns, "find_attribution": lambda sentence: None}, 2, hidden_ran=False)
     text = named.to_text()
     assert any(f'Called:   find_attribution({table}["s' in text for table in tables), text
+
+
+def test_an_evidence_class_that_is_not_a_dataclass_is_told_so() -> None:
+    class Evidence:  # the fields are right, but it is a plain class, not the dataclass the task asks for
+        def __init__(self, claim: str, source: str, kind: str, independent: bool, firsthand: bool) -> None:
+            self.claim, self.source, self.kind = claim, source, kind
+            self.independent, self.firsthand = independent, firsthand
+
+    report = check_task(load_suite(ROOT / "solutions" / "05-evidence"), {"Evidence": Evidence}, 1, hidden_ran=False)
+    made = [r for r in report.results if not r.case.raises]
+    assert made and not any(r.passed for r in made)
+    assert "Evidence returned an Evidence object; expected an Evidence dataclass." in report.to_text()

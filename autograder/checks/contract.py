@@ -27,8 +27,10 @@ class Returns:
 
     def describe(self) -> str:
         """The kind in plain words, with its article: "an Attribution", "a tuple of two dates"."""
-        if self.kind in {"namedtuple", "object"}:
+        if self.kind == "namedtuple":
             text = _article(self.name)
+        elif self.kind == "object":
+            text = f"{_article(self.name)} dataclass"
         elif self.kind == "tuple" and self.items:
             same_kind = len(set(self.items)) == 1
             count = {2: "two", 3: "three"}.get(len(self.items), str(len(self.items)))
@@ -73,7 +75,8 @@ RETURNS: dict[str, Returns] = {
     "affiliation": Returns(kind="str"),
     "count_independent": Returns(kind="int"),
     "has_stake": Returns(kind="bool"),
-    # 05-evidence
+    # 05-evidence (Evidence is the class itself: calling it makes a piece of evidence)
+    "Evidence": Returns(kind="object", name="Evidence"),
     "credibility": Returns(kind="int"),
     "weigh": Returns(kind="float"),
     "verdict": Returns(kind="str"),
@@ -105,7 +108,7 @@ def describe(value: Any) -> str:
         return "a string"
     if isinstance(value, dict):
         if "$class" in value:
-            return _article(str(value["$class"]))
+            return f"{_article(str(value['$class']))} named tuple"
         if "$seq" in value:
             return "a tuple" if value.get("$tuple") else "a list"
         for tag, words in (("$set", "a set"), ("$dict", "a dict"), ("$date", "a date"), ("$datetime", "a datetime"),
@@ -113,7 +116,7 @@ def describe(value: Any) -> str:
             if tag in value:
                 return words
         if "$object" in value:
-            return _article(f"{value['$object']} object")
+            return f"{_article(str(value['$object']))} dataclass"
         if "$other" in value:
             return _article(f"{value['$other']} object")
     return "a value of another kind"
