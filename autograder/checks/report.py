@@ -185,9 +185,9 @@ class TaskReport:
         lines = [f"{self.headline()}. {self.summary()}"]
         for entry in self.spelled_out(max_shown, hidden=hidden):
             mark = "✗ hidden" if entry.result.case.hidden else "✗"
-            for i, (label, text, _) in enumerate(self._rows(entry)):
+            for i, (label, text, code) in enumerate(self._rows(entry)):
                 lead = f"  {mark} " if i == 0 else " " * (len(mark) + 3)
-                lines.append(f"{lead}{label + ':':<9} {plain(text) if label != 'Called' else text}")
+                lines.append(f"{lead}{label + ':':<9} {text if code else plain(text)}")
         lines += [f"  {plain(note)}" for note in self.notes(max_shown=max_shown, hidden=hidden, pending=pending)]
         return "\n".join(lines)
 
