@@ -11,6 +11,7 @@
     course bundle EXERCISE          a Gradescope autograder zip for an exercise
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
+    course release --force          release even over a learner's work (copied to safety first)
 """
 
 from __future__ import annotations
