@@ -1,6 +1,7 @@
 """The ``course`` command: a thin layer over the package's functions.
 
     course validate                 check course.yaml against the files
+    course start EXERCISE           make your own working copy of an exercise in work/
     course check EXERCISE|NOTEBOOK  check a learner's notebook, task by task, without Jupyter
     course hint EXERCISE TASK       show the next hint for a task
     course progress                 lessons and exercises in order, with their status
@@ -12,23 +13,39 @@
     course rubric EXERCISE          written answers beside the model answer and rubric, for marking
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
+    course release --force          release even over a learner's work (copied to safety first)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .datafiles import DataFileError
-from .layout import MANIFEST, RELEASE, SOURCE, find_course_root
+from .layout import MANIFEST, RELEASE, SOURCE, WORK, find_course_root
 from .manifest import load_manifest, validate_course
 
 __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``course`` command; the exit status (0 when all is well). Output cut short by the
+    reader (``course check … | head``) ends the command quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading: say nothing more, and let Python's exit not write to the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -55,14 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help=f"check {MANIFEST} against the course's files")
     validate.set_defaults(run=_validate)
 
+    start = commands.add_parser("start", help=f"make your own working copy of an exercise in {WORK}/")
+    start.add_argument("exercise", metavar="EXERCISE")
+    start.set_defaults(run=_start)
+
     check = commands.add_parser("check", help="check a notebook's answers task by task (offline, no Jupyter)")
-    check.add_argument("target", metavar="EXERCISE|NOTEBOOK", help="an exercise such as 02-attribution, or a notebook")
+    check.add_argument("target", metavar="EXERCISE|NOTEBOOK", nargs="?", default=None,
+                       help="an exercise such as 02-attribution, or a notebook (default: the exercise folder you are in)")
     check.add_argument("--with-hidden", action="store_true", help=f"also run the hidden checks in {SOURCE}/")
+    check.add_argument("--exercise", default=None, metavar="EXERCISE",
+                       help="which exercise a notebook kept outside its exercise folder is")
     check.set_defaults(run=_check)
 
     hint = commands.add_parser("hint", help="show the next hint for a task, one more each time")
     hint.add_argument("exercise", metavar="EXERCISE")
-    hint.add_argument("task", metavar="TASK", type=int)
+    hint.add_argument("task", metavar="TASK", type=_task_number)
     hint.add_argument("--again", action="store_true", help="start again from the first hint")
     hint.set_defaults(run=_hint)
 
@@ -71,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", help="your answers beside the reference solution, task by task")
     compare.add_argument("exercise", metavar="EXERCISE")
+    compare.add_argument("--task", type=_task_number, default=None, metavar="N", help="only task N")
     compare.set_defaults(run=_compare)
 
     grade = commands.add_parser("grade", help="grade submissions (sandboxed, in parallel) into nbgrader's gradebook")
@@ -104,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
     release.add_argument("--check", action="store_true", help=f"only report whether {RELEASE}/ is out of date")
+    release.add_argument("--force", action="store_true",
+                         help=f"release even over a learner's work in {RELEASE}/ (it is copied to safety first)")
     release.set_defaults(run=_release)
     return parser
 
@@ -128,10 +155,38 @@ def _validate(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(root: Path, args: argparse.Namespace) -> int:
-    from .selfcheck import check_notebook, find_notebook
+def _task_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a task is a number such as 2, not {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"tasks are numbered from 1, not {number}")
+    return number
 
-    report = check_notebook(find_notebook(root, args.target), root=root, with_hidden=args.with_hidden)
+
+def _start(root: Path, args: argparse.Namespace) -> int:
+    from .learner.workspace import start_exercise
+
+    print(start_exercise(root, args.exercise))
+    return 0
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    from .selfcheck import check_notebook, exercise_here, find_notebook
+
+    target = args.target
+    if target is None:
+        here = exercise_here(root, Path.cwd())
+        if here is None:
+            names = ", ".join(e.folder for e in load_manifest(root / MANIFEST).exercises)
+            flag = " --with-hidden" if args.with_hidden else ""
+            print(f"course check: say which exercise to check, for example `course check 02-attribution{flag}`, "
+                  f"or run it inside an exercise's folder. The exercises are {names}.", file=sys.stderr)
+            return 2
+        target = here.folder
+    report = check_notebook(find_notebook(root, target), root=root, with_hidden=args.with_hidden,
+                            exercise=args.exercise)
     print(report.to_text())
     return 0 if all(task.complete for task in report.tasks) and not report.problems else 1
 
@@ -153,7 +208,7 @@ def _progress(root: Path, args: argparse.Namespace) -> int:
 def _compare(root: Path, args: argparse.Namespace) -> int:
     from .learner.compare import compare
 
-    print(compare(root, args.exercise))
+    print(compare(root, args.exercise, task=args.task))
     return 0
 
 
@@ -282,10 +337,20 @@ def _release(root: Path, args: argparse.Namespace) -> int:
         for line in drift:
             print(line)
         if drift:
-            print(f"\n{RELEASE}/ is out of date: run `course release` and commit the result.")
+            from .learner.workspace import learner_files
+
+            if any(learner_files(root, name) for name in names):
+                print(f"\n{RELEASE}/ holds your own work; nothing is lost if you do as said above.")
+            else:
+                print(f"\n{RELEASE}/ is out of date: run `course release` and commit the result.")
             return 1
         print(f"{RELEASE}/ matches a fresh release of {', '.join(names)}.")
         return 0
-    release(root, names)
-    print(f"Released {', '.join(names)} into {RELEASE}/ and recorded them in nbgrader's gradebook.")
-    return 0
+    kept = release(root, names, force=args.force)
+    refused = {k.exercise for k in kept if not k.replaced}
+    for item in kept:
+        print(item.message(root), file=sys.stderr if item.exercise in refused else sys.stdout)
+    done = [name for name in names if name not in refused]
+    if done:
+        print(f"Released {', '.join(done)} into {RELEASE}/ and recorded them in nbgrader's gradebook.")
+    return 1 if refused else 0

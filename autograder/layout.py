@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["MANIFEST", "LESSONS", "SOURCE", "RELEASE", "DATA", "INSTRUCTOR_NOTES", "find_course_root"]
+__all__ = ["MANIFEST", "LESSONS", "SOURCE", "RELEASE", "WORK", "BACKUPS", "DATA", "INSTRUCTOR_NOTES",
+           "find_course_root"]
 
 MANIFEST = "course.yaml"
 LESSONS = "lessons"
@@ -12,6 +13,10 @@ SOURCE = "solutions"
 """nbgrader's source directory: the notebooks with solutions, and the hidden cases."""
 RELEASE = "exercises"
 """nbgrader's release directory: what students receive, generated from SOURCE."""
+WORK = "work"
+"""A self-learner's own working copies, one folder per exercise, made by ``course start``; never released over."""
+BACKUPS = ".course/backups"
+"""Copies of a learner's work that ``course release`` found in RELEASE, made before anything is replaced."""
 DATA = "data"
 INSTRUCTOR_NOTES = "DESIGN.md"
 """An exercise's design notes for instructors: kept in SOURCE, never released."""

@@ -5,15 +5,22 @@ a text-only front end) and returns the points earned. The check cell ends with
 that number, which nbgrader records as the cell's partial credit. In the
 nbgrader source a check cell calls :func:`check` twice, the second time with the
 hidden cases; the second table replaces the first.
+
+Under nbgrader's Validate (the button, or ``nbgrader validate``) a released check
+cell can run only the visible checks, and nbgrader counts a cell as failed when
+its number is below the cell's points. So there :func:`check` answers the question
+Validate asks: the cell's full points when every check that ran passed, and
+otherwise the check table's own words on standard error, which Validate shows as
+the reason the task failed. Autograding is unchanged: per-case partial credit.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .layout import SOURCE, find_course_root
 
@@ -30,11 +37,26 @@ class CheckSetupError(Exception):
 def check(task: int, namespace: Mapping[str, Any], *, hidden: bool = False, folder: Path | None = None) -> float:
     """Check task *task*, show the feedback, and return the points earned.
 
-    See :func:`check_report` for the arguments.
+    See :func:`check_report` for the arguments. Under nbgrader's Validate the
+    result is the task's full points when every check that ran passed; when one
+    failed, the plain-text report goes to standard error, so Validate names the task.
     """
     report = check_report(task, namespace, hidden=hidden, folder=folder)
     _show(report)
+    if not validating():
+        return report.earned
+    if report.complete:
+        return report.task.points
+    text = report.to_text(max_shown=1, pending=False)
+    first = f"{report.headline()}. {report.summary()}"
+    # nbgrader's validate cuts long lines on a terminal: the headline and the summary on lines of their own
+    print(text.replace(first, f"{report.headline()}.\n{report.summary()}", 1), file=sys.stderr, flush=True)
     return report.earned
+
+
+def validating() -> bool:
+    """Whether nbgrader's Validate is running this notebook (it sets these variables; autograde does not)."""
+    return os.environ.get("NBGRADER_VALIDATING") == "1" and os.environ.get("NBGRADER_EXECUTION") == "validate"
 
 
 def check_report(
@@ -79,10 +101,10 @@ def _show(report: TaskReport) -> None:
         return
     display_id = f"who-says-so-{id(shell)}-{shell.execution_count}-task{report.task.number}"
     if display_id in _shown:
-        display(report, display_id=display_id, update=True)
+        display(report, display_id=display_id, update=True)  # type: ignore[no-untyped-call]
     else:
         _shown.add(display_id)
-        display(report, display_id=display_id)
+        display(report, display_id=display_id)  # type: ignore[no-untyped-call]
 
 
 def _hidden_cases(folder: Path, exercise: str) -> Path:

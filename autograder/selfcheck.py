@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .checks import HIDDEN_FILE, TaskReport, load_suite, report_task
+from .checks import HIDDEN_FILE, VISIBLE_FILE, TaskReport, load_suite, report_task
+from .checks.names import names_in_source
+from .checks.report import plain
 from .datafiles import DataFileError
-from .layout import MANIFEST, RELEASE, SOURCE
-from .manifest import load_manifest
-from .nbgrader_bridge.cells import grade_cells
+from .layout import MANIFEST, RELEASE, SOURCE, WORK
+from .manifest import Exercise, load_manifest
+from .nbgrader_bridge.cells import grade_cells, read_notebook
 from .runner import Limits, run_notebook
 from .runner.explain import describe_run
 
-__all__ = ["NotebookReport", "check_notebook", "find_notebook"]
+__all__ = ["NotebookReport", "check_notebook", "exercise_here", "exercise_of", "find_notebook"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +51,8 @@ class NotebookReport:
         for report in self.tasks:
             mark = "✓" if report.complete else "✗"
             points = f"{report.earned:g} / {report.possible:g}"
-            lines.append(f"  {report.task.number:<5} {report.task.function:<{width}}  {points:<9} {mark} {report.summary()}")
+            lines.append(f"  {report.task.number:<5} {report.task.function:<{width}}  {points:<9} {mark} "
+                         f"{plain(report.summary())}")
         total = f"{self.earned:g} / {self.possible:g}"
         scope = "all checks, hidden ones included" if self.hidden_ran else "visible checks"
         lines.append(f"  {'Total':<5} {'':<{width}}  {total:<9} ({scope})")
@@ -57,7 +63,7 @@ class NotebookReport:
             lines.append(f"Written answers (task {tasks}) are marked by your instructor.")
         for report in self.tasks:
             if not report.complete:
-                lines += ["", report.to_text(max_shown=1)]
+                lines += ["", report.to_text(max_shown=1, hidden=self.hidden_ran)]
         if self.problems:
             lines += ["", "Problems in the notebook (the rest was still checked):"]
             lines += [f"  • {problem}" for problem in self.problems]
@@ -65,27 +71,89 @@ class NotebookReport:
 
 
 def find_notebook(root: Path, target: str) -> Path:
-    """The notebook meant by *target*: a path to a notebook, or an exercise such as ``02-attribution``."""
+    """The notebook meant by *target*: a path to a notebook, or an exercise such as ``02-attribution``
+    (the learner's working copy in ``work/`` when there is one, else the release)."""
+    from .learner.workspace import working_notebook
+
     path = Path(target)
     if path.suffix == ".ipynb":
         if not path.is_file():
             raise DataFileError(path, "there is no notebook at this path")
         return path
     exercise = load_manifest(root / MANIFEST).exercise(target)
-    return root / RELEASE / exercise.folder / exercise.notebook
+    return working_notebook(root, exercise.folder, exercise.notebook)
+
+
+def exercise_here(root: Path, where: Path) -> Exercise | None:
+    """The exercise whose folder (in ``work/``, ``exercises/`` or ``solutions/``) holds *where*, if any."""
+    where = where.resolve()
+    for exercise in load_manifest(root / MANIFEST).exercises:
+        for top in (WORK, RELEASE, SOURCE):
+            folder = (root / top / exercise.folder).resolve()
+            if where == folder or folder in where.parents:
+                return exercise
+    return None
+
+
+def exercise_of(root: Path, notebook: Path) -> Exercise | None:
+    """Which exercise a notebook kept away from its folder is: by its file name, or else by its
+    nbgrader cells (the grade ids of one exercise's release). None when neither tells."""
+    exercises = load_manifest(root / MANIFEST).exercises
+    by_name = [e for e in exercises if e.notebook == notebook.name]
+    if len(by_name) == 1:
+        return by_name[0]
+    try:
+        ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in read_notebook(notebook)["cells"]}
+    except DataFileError:
+        return None
+    ids.discard(None)
+    best, overlap = None, 0
+    for exercise in exercises:
+        release = root / RELEASE / exercise.folder / exercise.notebook
+        try:
+            theirs = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in read_notebook(release)["cells"]}
+        except DataFileError:
+            continue
+        shared = len(ids & (theirs - {None, "setup", "intro", "submit"}))
+        if shared > overlap:
+            best, overlap = exercise, shared
+    return best
+
+
+def _cases_folder(notebook: Path, root: Path | None, exercise: str | None) -> Path | None:
+    """Where the cases of *notebook* are: beside it, or in the release of its exercise (None: beside it)."""
+    if exercise is None and (notebook.parent / VISIBLE_FILE).is_file():
+        return None
+    if root is None:
+        raise DataFileError(notebook.parent / VISIBLE_FILE, "the checks are not beside this notebook; keep it in "
+                            "its exercise folder, or run the check inside the course folder")
+    found = load_manifest(root / MANIFEST).exercise(exercise) if exercise else exercise_of(root, notebook)
+    if found is None:
+        raise DataFileError(notebook, f"this notebook is not in an exercise folder (there is no {VISIBLE_FILE} "
+                            "beside it), and neither its name nor its cells say which exercise it is. Name the "
+                            f"exercise: course check {notebook} --exercise 02-attribution")
+    return root / RELEASE / found.folder
 
 
 def check_notebook(
-    notebook: Path, *, root: Path | None = None, with_hidden: bool = False, limits: Limits | None = None
+    notebook: Path,
+    *,
+    root: Path | None = None,
+    with_hidden: bool = False,
+    limits: Limits | None = None,
+    exercise: str | None = None,
 ) -> NotebookReport:
     """Run *notebook*'s code in a child process and judge its answers task by task.
 
-    The cases come from the ``cases.yaml`` beside the notebook; *with_hidden* adds
-    the course's hidden cases from ``solutions/`` (for self-learners with the whole
-    course, under *root*). A broken notebook still gets a report: what broke, and
-    a score for the rest.
+    The cases come from the ``cases.yaml`` beside the notebook, or, for a notebook
+    kept elsewhere, from the release of its exercise (named by *exercise*, or found
+    from the notebook's name or cells), whose files are then set beside a copy of
+    the notebook for the run. *with_hidden* adds the course's hidden cases from
+    ``solutions/`` (for self-learners with the whole course, under *root*). A
+    broken notebook still gets a report: what broke, and a score for the rest.
     """
-    folder = notebook.parent
+    cases = _cases_folder(notebook, root, exercise)
+    folder = cases or notebook.parent
     suite = load_suite(folder)
     if with_hidden:
         hidden = (root or folder) / SOURCE / suite.exercise / HIDDEN_FILE
@@ -97,18 +165,39 @@ def check_notebook(
         limits = Limits.from_grading(load_manifest(root / MANIFEST).grading)
     calls = [case.call() for case in suite.cases]
     problems: list[str] = []
-    try:
-        run = run_notebook(notebook, calls, limits or Limits())
-        written = tuple(sorted({c.task for c in grade_cells(notebook) if not c.auto and c.task is not None}))
-    except DataFileError as error:
-        problems.append(f"{error.message[:1].upper()}{error.message[1:]}, so none of its code could run.")
-        observations, not_run, written = [], "the notebook could not be read", ()
-    else:
-        observations = run.observations
-        found, not_run = describe_run(run)
-        problems += found
+    names: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="who-says-so-check-") as temp:
+        scratch = None
+        if cases is not None:  # the exercise's files (the article, say) beside the notebook, as in its folder
+            scratch = Path(temp) / "exercise"
+            shutil.copytree(cases, scratch, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        try:
+            cells = read_notebook(notebook)["cells"]
+            names = {k: v for c in cells if c.get("cell_type") == "code" and _locked_code(c)
+                     for k, v in names_in_source(_source(c)).items()}
+            run = run_notebook(notebook, calls, limits or Limits(), scratch=scratch)
+            written = tuple(sorted({c.task for c in grade_cells(notebook) if not c.auto and c.task is not None}))
+        except DataFileError as error:
+            problems.append(f"{error.message[:1].upper()}{error.message[1:]}, so none of its code could run.")
+            observations, not_run, written = [], "the notebook could not be read", ()
+        else:
+            observations = run.observations
+            found, not_run = describe_run(run)
+            problems += found
     tasks = tuple(
-        report_task(suite, number, observations, hidden_ran=with_hidden, not_run=not_run) for number in sorted(suite.tasks)
+        report_task(suite, number, observations, hidden_ran=with_hidden, not_run=not_run, names=names)
+        for number in sorted(suite.tasks)
     )
     return NotebookReport(exercise=suite.exercise, notebook=notebook, tasks=tasks, problems=tuple(problems),
                           hidden_ran=with_hidden, written_tasks=written)
+
+
+def _locked_code(cell: dict[str, Any]) -> bool:
+    """A code cell of the course's own (the setup, a table of sentences), not an answer or a check."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution")
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)

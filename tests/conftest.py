@@ -15,6 +15,26 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSE_PARTS = ["course.yaml", "nbgrader_config.py", "data", "lessons", "solutions", "exercises"]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The tests need exercises/ exactly as released; a learner's work there stops them with what to do."""
+    from autograder.learner.workspace import learner_files
+    from autograder.manifest import load_manifest
+
+    found = {e.folder: learner_files(ROOT, e.folder) for e in load_manifest(ROOT / "course.yaml").exercises}
+    found = {name: files for name, files in found.items() if files}
+    if found:
+        lines = [f"  {p.relative_to(ROOT)}" for files in found.values() for p in files]
+        names = " ".join(found)
+        pytest.exit(
+            "The tests need exercises/ exactly as released, and it holds your own work:\n" + "\n".join(lines) +
+            f"\nNothing is lost if you run (with the environment active: source .venv/bin/activate)\n"
+            f"  course release {names} --force\nwhich first copies your work to work/ "
+            "(or to .course/backups/ when work/ already has that exercise, and says where), then puts the release "
+            "back. Carry on in work/ and run the tests again.",
+            returncode=4,
+        )
+
+
 @pytest.fixture(scope="session")
 def course_root() -> Path:
     return ROOT

@@ -1,4 +1,5 @@
-"""JupyterLab in a real browser: a lesson and an exercise run, the feedback table shows, Validate is there.
+"""JupyterLab in a real browser: a lesson and an exercise run, the feedback table shows, and nbgrader's
+Validate button agrees with the check cells (success on the reference, the failing task named).
 
 Uses Debian's Chromium, driven by Playwright's Python package (no browser download). Screenshots
 go to test-artifacts/. Where Chromium or Playwright is missing the tests are skipped, with the
@@ -48,7 +49,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """JupyterLab serving a copy of the course (exercise 01 answered as the reference does)."""
     course = copy_course(tmp_path_factory.mktemp("browser") / "course")
     notebook = course / "exercises" / "01-provenance" / "provenance.ipynb"
-    notebook.write_text(json.dumps(solved_release(course, "01-provenance", "provenance.ipynb")), "utf-8")
+    solved = solved_release(course, "01-provenance", "provenance.ipynb")
+    notebook.write_text(json.dumps(solved), "utf-8")
+    # A learner's working copy with one wrong task: task 2 splits at every full stop.
+    wrong = course / "work" / "01-provenance"
+    shutil.copytree(course / "exercises" / "01-provenance", wrong)
+    for cell in solved["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "task2-split-sentences":
+            cell["source"] = "def split_sentences(text):\n    return [s.strip() + '.' for s in text.split('.') if s.strip()]\n"
+    (wrong / "provenance.ipynb").write_text(json.dumps(solved), "utf-8")
     port = free_port()
     home = tmp_path_factory.mktemp("jupyter-home")
     settings = home / "settings" / "@jupyterlab"
@@ -106,8 +115,17 @@ def open_and_run_all(page: Page, url: str, path: str) -> None:
     page.goto(f"{url}/lab/workspaces/{workspace}/tree/{path}?reset&token={TOKEN}", wait_until="domcontentloaded")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    ran = page.locator(".jp-InputArea-prompt", has_text="[")
+    for _ in range(4):  # a click that lands before the kernel is connected runs nothing: click again
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function("() => [...document.querySelectorAll('.jp-InputArea-prompt')]"
+                                   ".some(p => /\\[[0-9*]+\\]/.test(p.textContent))", timeout=15_000)
+            return
+        except Exception:
+            continue
+    raise AssertionError(f"Run All Cells did not start {path}; {ran.count()} prompts")
 
 
 def test_an_exercise_shows_the_feedback_table_for_every_task_and_offers_validate(page: Page, lab: str) -> None:
@@ -122,6 +140,33 @@ def test_an_exercise_shows_the_feedback_table_for_every_task_and_offers_validate
     assert "Hidden checks worth 2 more points run when your work is graded" in first
     toolbar = page.locator(".jp-NotebookPanel-toolbar")
     assert toolbar.get_by_text("Validate", exact=True).count() == 1, "nbgrader's Validate button is in the toolbar"
+
+
+def press_validate(page: Page, url: str, path: str) -> str:
+    """Open *path*, press nbgrader's Validate button, and return the text of the dialog it shows."""
+    workspace = "validate-" + Path(path).parent.parent.name
+    page.goto(f"{url}/lab/workspaces/{workspace}/tree/{path}?reset&token={TOKEN}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog", has_text="Validation Results")
+    dialog.locator(".validation-success, .validation-failed").wait_for(state="visible", timeout=180_000)
+    page.screenshot(path=str(ARTIFACTS / f"{workspace}.png"))
+    return dialog.text_content() or ""
+
+
+def test_validate_passes_the_reference_solution(page: Page, lab: str) -> None:
+    text = press_validate(page, lab, "exercises/01-provenance/provenance.ipynb")
+    assert "Success! Your notebook passes all the tests." in text
+    assert "Partial credit" not in text
+
+
+def test_validate_names_the_failing_task_in_the_check_tables_words(page: Page, lab: str) -> None:
+    text = press_validate(page, lab, "work/01-provenance/provenance.ipynb")
+    assert "The following cell failed:" in text and text.count("points = check(") == 1
+    assert "Task 2 · split_sentences: " in text and "visible checks failed" in text
+    assert "Called:" in text and "Hint:" in text
+    assert "Task 1 ·" not in text and "Task 3 ·" not in text and "Partial credit" not in text
 
 
 def test_a_lesson_runs_in_the_browser_without_errors(page: Page, lab: str) -> None:

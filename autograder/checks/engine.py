@@ -11,6 +11,7 @@ from typing import Any
 
 from .cases import Suite
 from .judge import judge_all
+from .names import names_in_namespace
 from .report import TaskReport
 from .run import observe_all
 
@@ -20,12 +21,20 @@ __all__ = ["check_task", "report_task"]
 def check_task(suite: Suite, namespace: Mapping[str, Any], task: int, *, hidden_ran: bool) -> TaskReport:
     """Observe and judge every case of *task* in one process (a notebook, a self-check)."""
     calls = [case.call() for case in suite.cases_for(task)]
-    return report_task(suite, task, observe_all(namespace, calls), hidden_ran=hidden_ran)
+    return report_task(suite, task, observe_all(namespace, calls), hidden_ran=hidden_ran,
+                       names=names_in_namespace(namespace))
 
 
 def report_task(
-    suite: Suite, task: int, observations: Iterable[Mapping[str, Any]], *, hidden_ran: bool, not_run: str = ""
+    suite: Suite,
+    task: int,
+    observations: Iterable[Mapping[str, Any]],
+    *,
+    hidden_ran: bool,
+    not_run: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> TaskReport:
-    """Judge observations made elsewhere against *task*'s expected values (*not_run*: why some are missing)."""
+    """Judge observations made elsewhere against *task*'s expected values (*not_run*: why some are missing;
+    *names*: how the notebook names long texts, see :mod:`autograder.checks.names`)."""
     results = judge_all(suite.cases_for(task), observations, not_run=not_run)
-    return TaskReport(task=suite.tasks[task], results=tuple(results), hidden_ran=hidden_ran)
+    return TaskReport(task=suite.tasks[task], results=tuple(results), hidden_ran=hidden_ran, names=dict(names or {}))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cases import Case
+from .contract import dress, type_problem
 from .values import same, show, show_pair
 
 __all__ = ["CaseResult", "judge", "judge_all"]
@@ -26,27 +27,43 @@ class CaseResult:
     got: str
     value: Any = None
     problem: str = ""
+    returned: bool = False
+    """Whether the function returned a value (which may be None), so it can be set beside the expected one."""
+    where: str = ""
+    """For a crash: the line of the learner's code where it happened, and that line's text."""
 
     @property
     def earned(self) -> float:
         return self.case.points if self.passed else 0.0
 
-    def called(self) -> str:
-        """The call as the student would write it: ``split_sentences("He said no.")``."""
-        parts = [show(arg, limit=80) for arg in self.case.args]
-        parts += [f"{name}={show(value, limit=60)}" for name, value in self.case.kwargs.items()]
+
+    def called(self, names: Mapping[str, str] | None = None) -> str:
+        """The call as the student would write it: ``split_sentences("He said no.")``.
+
+        *names* maps a text to the expression that gives it in the notebook (such as
+        ``ARTICLE_SENTENCES["s05"]``), so that a long article sentence is named, not cut.
+        """
+        names = names or {}
+
+        def one(value: Any, limit: int) -> str:
+            if isinstance(value, str) and value in names:
+                return names[value]
+            return show(value, limit=limit)
+
+        parts = [one(arg, 400) for arg in self.case.args]  # an article sentence is shown whole
+        parts += [f"{name}={one(value, 200)}" for name, value in self.case.kwargs.items()]
         return f"{self.case.function}({', '.join(parts)})"
 
     def expected(self) -> str:
         if self.case.raises:
             return f"to raise {self.case.raises}"
-        return show(self.case.expect)
+        return show(dress(self.case.function, self.case.expect))
 
     def returned_and_expected(self) -> tuple[str, str]:
         """What came back and what was expected, cut around their first difference when long."""
-        if self.value is None or self.case.raises:
+        if not self.returned or self.case.raises:
             return self.got, self.expected()
-        return show_pair(self.value, self.case.expect)
+        return show_pair(self.value, dress(self.case.function, self.case.expect))
 
     def size_note(self) -> str:
         """A plain sentence when a list came back with the wrong number of items."""
@@ -94,13 +111,16 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
             return CaseResult(case=case, passed=True, got=f"raised {error}")
         message = str(observation.get("message", ""))
         got = f"raised {error}" + (f": {message}" if message else "")
-        return _fail(case, got, "")
+        return CaseResult(case=case, passed=False, got=got, where=_where(observation))
     if status == "returned":
         value = observation.get("value")
         got = show(value)
-        if not case.raises and same(value, case.expect, tolerance=case.tolerance):
-            return CaseResult(case=case, passed=True, got=got, value=value)
-        return CaseResult(case=case, passed=False, got=got, value=value)
+        if case.raises:
+            return CaseResult(case=case, passed=False, got=got, value=value, returned=True)
+        kind = type_problem(case.function, value)
+        if not kind and same(value, case.expect, tolerance=case.tolerance):
+            return CaseResult(case=case, passed=True, got=got, value=value, returned=True)
+        return CaseResult(case=case, passed=False, got=got, value=value, returned=True, problem=kind)
     if status == "timed_out":
         seconds = observation.get("seconds", 0)
         return _fail(case, "nothing", f"{name} did not finish within {seconds:g} seconds, so it was stopped. "
@@ -109,6 +129,14 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     if reason:
         return _fail(case, "nothing", f"This check did not run: {reason}.")
     return _fail(case, "nothing", "This check did not run to the end, so it earns no points.")
+
+
+def _where(observation: Mapping[str, Any]) -> str:
+    """Where a crash happened in the learner's code: "line 4 of your cell: i = words.index("said")", or ""."""
+    line, code = observation.get("line"), observation.get("code")
+    if not line:
+        return ""
+    return f"line {line} of your cell" + (f": {str(code).strip()}" if code else "")
 
 
 def _fail(case: Case, got: str, problem: str) -> CaseResult:

@@ -8,6 +8,10 @@ process that scores it (:mod:`autograder.checks.judge`).
 from __future__ import annotations
 
 import io
+import linecache
+import os
+import sys
+import traceback
 import warnings
 from collections.abc import Iterable, Mapping
 from contextlib import redirect_stderr, redirect_stdout
@@ -81,8 +85,33 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
     except (KeyboardInterrupt, StopLearnerCode):
         raise
     except BaseException as error:  # a student's SystemExit is a result too, not the end of the check
-        outcome = {"status": "raised", "error": type(error).__name__, "bases": _class_names(error), "message": _message(error)}
+        outcome = {"status": "raised", "error": type(error).__name__, "bases": _class_names(error),
+                   "message": _message(error), **crash_site(error)}
     return record | outcome | {"printed": printed.text()}
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the course's own code
+_LIBRARIES = tuple(p for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE} if len(p) > 1)
+
+
+def crash_site(error: BaseException) -> dict[str, Any]:
+    """Where *error* was raised in the learner's own code: ``{"line": 4, "code": "i = words.index('said')"}``.
+
+    That is the innermost frame that is neither Python's nor a library's nor the course's, so a
+    crash inside ``list.index`` or ``re.sub`` is placed on the learner's line that called it. The
+    line number counts from the top of the cell (or file) that holds the code; both are None when
+    no frame of the learner's is found.
+    """
+    try:
+        frames = traceback.extract_tb(error.__traceback__)
+    except Exception:
+        return {"line": None, "code": None}
+    own = [f for f in frames if not f.filename.startswith(_LIBRARIES) and not f.filename.startswith("<frozen")]
+    if not own:
+        return {"line": None, "code": None}
+    frame = own[-1]
+    text = frame.line or linecache.getline(frame.filename, frame.lineno or 0).strip()
+    return {"line": frame.lineno, "code": _cut(text, 200) or None}
 
 
 class CappedText(io.TextIOBase):

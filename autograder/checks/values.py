@@ -64,7 +64,10 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
     if isinstance(value, datetime.date):
         return {"$date": datetime.date.isoformat(value)}
     if isinstance(value, tuple):
-        return {"$seq": [_encode(item, depth + 1, budget) for item in tuple.__iter__(value)]}
+        encoded = {"$seq": [_encode(item, depth + 1, budget) for item in tuple.__iter__(value)], "$tuple": True}
+        if any("_fields" in vars(cls) for cls in kind.__mro__ if cls is not tuple):
+            encoded["$class"] = str(type.__dict__["__name__"].__get__(kind))  # a NamedTuple: keep its class name
+        return encoded
     if isinstance(value, list):
         return {"$seq": [_encode(item, depth + 1, budget) for item in list.__iter__(value)]}
     if isinstance(value, (set, frozenset)):
@@ -161,7 +164,12 @@ def _show(value: Any) -> str:
     if not isinstance(value, dict):
         return repr(value)
     if "$seq" in value:
-        return "[" + ", ".join(_show(item) for item in value["$seq"]) + "]"
+        items = ", ".join(_show(item) for item in value["$seq"])
+        if "$class" in value:
+            return f"{value['$class']}({items})"
+        if value.get("$tuple"):
+            return f"({items}{',' if len(value['$seq']) == 1 else ''})"
+        return f"[{items}]"
     if "$set" in value:
         return "{" + ", ".join(_show(item) for item in value["$set"]) + "}" if value["$set"] else "set()"
     if "$dict" in value:

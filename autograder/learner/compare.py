@@ -1,68 +1,134 @@
-"""``course compare EXERCISE``: the learner's answers beside the reference solution, task by task."""
+"""``course compare EXERCISE``: the learner's answers beside the reference solution, task by task.
+
+Everything is shown in full, wrapped to the terminal's width, never cut: the learner's code beside
+the reference code (or one above the other in a narrow terminal), and for a written task the
+learner's answer, then the model answer and the rubric.
+"""
 
 from __future__ import annotations
 
 import difflib
 import shutil
+import textwrap
+from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
+from ..checks.report import plain
 from ..datafiles import DataFileError
-from ..layout import MANIFEST, RELEASE, SOURCE
+from ..layout import MANIFEST, SOURCE
 from ..manifest import load_manifest
-from ..nbgrader_bridge.cells import read_notebook, solution_cells, task_of
+from ..nbgrader_bridge.cells import is_untouched, read_notebook, solution_cells, task_of
 from ..selfcheck import check_notebook
+from .workspace import working_notebook
 
 __all__ = ["compare"]
 
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+NARROW = 36
+"""Below this many characters a column is too narrow to read code in: the two are shown one above the other."""
 
 
-def compare(root: Path, name: str, *, width: int | None = None) -> str:
-    """A side-by-side view of each answer cell: yours on the left, the reference on the right."""
+def compare(root: Path, name: str, *, width: int | None = None, task: int | None = None) -> str:
+    """Each answer cell of exercise *name* (or of task *task* only): the learner's beside the reference.
+
+    *width* is the terminal's width (by default, asked of the terminal). Returns the text to print.
+    """
     exercise = load_manifest(root / MANIFEST).exercise(name)
-    yours_path = root / RELEASE / exercise.folder / exercise.notebook
+    yours_path = working_notebook(root, exercise.folder, exercise.notebook)
     reference_path = root / SOURCE / exercise.folder / exercise.notebook
     if not reference_path.is_file():
         raise DataFileError(reference_path, "the reference solution is not here; compare needs the whole course")
     yours = solution_cells(read_notebook(yours_path))
     reference = solution_cells(read_notebook(reference_path))
+    tasks = sorted({t for t in (task_of(g) for g in reference) if t is not None})
+    if task is not None and task not in tasks:
+        raise DataFileError(reference_path, f"{name} has no task {task}; its tasks are {', '.join(map(str, tasks))}")
+    width = max(width or shutil.get_terminal_size((100, 40)).columns, 40)
+    column = (width - 3) // 2
     scores = {t.task.number: t for t in check_notebook(yours_path, root=root, with_hidden=True).tasks}
-    column = max(((width or shutil.get_terminal_size((160, 40)).columns) - 5) // 2, 30)
-    lines = [f"{exercise.folder}: your answers (left) beside the reference solution (right)."]
-    lines.append("Lines marked ≠ differ. Different code can be just as right: the scores say how yours does.")
+    lines = textwrap.wrap(f"{exercise.folder}: your answers ({yours_path.relative_to(root)}) beside the reference "
+                          "solution. Different code can be just as right: the scores say how yours does.", width)
+    if column >= NARROW:
+        lines += textwrap.wrap("Yours is on the left, the reference on the right; ≠ marks lines that differ, "
+                               "and ↪ continues a long line.", width)
     for grade_id, cell in reference.items():
-        task = task_of(grade_id)
-        score = scores.get(task) if task is not None else None
-        heading = f"Task {task if task is not None else '?'}"
+        number = task_of(grade_id)
+        if task is not None and number != task:
+            continue
+        score = scores.get(number) if number is not None else None
+        heading = f"Task {number if number is not None else '?'}"
+        written = cell.get("cell_type") == "markdown"
         if score is not None:
-            heading += f" · {score.task.function}: your code earns {score.earned:g} of {score.possible:g} points, hidden checks included"
-        elif cell.get("cell_type") == "markdown":
-            heading += " · written answer (the reference shows a model answer and the rubric)"
-        lines += ["", heading, "─" * min(len(heading), 2 * column + 3)]
-        mine = _text(yours.get(grade_id, {})).splitlines()
+            heading += (f" · {score.task.function}: your code earns {score.earned:g} of {score.possible:g} points, "
+                        "hidden checks included")
+        elif written:
+            heading += " · written answer: yours, then the model answer and the rubric"
+        lines += [""] + textwrap.wrap(heading, width) + ["─" * min(len(heading), width)]
+        mine_cell = yours.get(grade_id, {})
+        if written:
+            lines += _written(mine_cell, cell, width)
+            continue
+        mine = _text(mine_cell).splitlines()
         theirs = [line for line in _text(cell).splitlines() if line.strip() not in _MARKERS]
-        lines += _side_by_side(mine, theirs, column)
+        lines += _side_by_side(mine, theirs, column) if column >= NARROW else _one_above_the_other(mine, theirs, width)
     return "\n".join(lines)
 
 
-def _text(cell: dict) -> str:
+def _text(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _wrap_code(line: str, width: int) -> list[str]:
+    """A line of code in pieces of at most *width* characters; every piece after the first starts with ↪."""
+    line = line.replace("\t", "    ").rstrip()
+    pieces, rest, room = [], line, width
+    while len(rest) > room:
+        cut = rest.rfind(" ", room // 2, room + 1)  # at a space where there is one, else mid-word
+        cut = cut if cut > 0 else room
+        pieces.append(rest[:cut])
+        rest, room = "↪ " + rest[cut:].lstrip(" "), width
+    return pieces + [rest]
 
 
 def _side_by_side(left: list[str], right: list[str], column: int) -> list[str]:
     rows = []
     matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        pairs = list(zip(left[a1:a2], right[b1:b2]))
-        extra = max(a2 - a1, b2 - b1) - len(pairs)
-        pairs += [(left[a1 + len(pairs) + i] if a1 + len(pairs) + i < a2 else "",
-                   right[b1 + len(pairs) + i] if b1 + len(pairs) + i < b2 else "") for i in range(extra)]
         mark = "│" if op == "equal" else "≠"
-        rows += [f"{_fit(a, column)} {mark} {_fit(b, column)}".rstrip() for a, b in pairs]
+        for a, b in zip_longest(left[a1:a2], right[b1:b2], fillvalue=""):
+            for piece_a, piece_b in zip_longest(_wrap_code(a, column), _wrap_code(b, column), fillvalue=""):
+                rows.append(f"{piece_a:<{column}} {mark} {piece_b}".rstrip())
     return rows
 
 
-def _fit(text: str, column: int) -> str:
-    text = text.replace("\t", "    ")
-    return text[: column - 1] + "…" if len(text) > column else text.ljust(column)
+def _one_above_the_other(left: list[str], right: list[str], width: int) -> list[str]:
+    rows = ["Yours:"]
+    rows += [piece for line in left or ["(empty)"] for piece in _wrap_code("  " + line, width)]
+    rows += ["Reference:"]
+    rows += [piece for line in right for piece in _wrap_code("  " + line, width)]
+    return rows
+
+
+def _prose(text: str, width: int) -> list[str]:
+    """Markdown prose, wrapped to *width* with its paragraphs and list items kept."""
+    rows = []
+    for paragraph in plain(text).replace("**", "").splitlines():
+        stripped = paragraph.lstrip()
+        hanging = " " * (len(paragraph) - len(stripped) + (2 if stripped[:2] in {"- ", "* "} else 0))
+        rows += textwrap.wrap(paragraph, width, initial_indent="  ", subsequent_indent="  " + hanging,
+                              break_on_hyphens=False) or [""]
+    return rows
+
+
+def _written(mine: dict[str, Any], reference: dict[str, Any], width: int) -> list[str]:
+    answer = _text(mine)
+    rows = ["Your answer:"]
+    if not mine or is_untouched(mine):
+        rows.append("  (not written yet)")
+    else:
+        rows += _prose(answer, width)
+    rows += ["", "Model answer and rubric:"]
+    rows += _prose(_text(reference), width)
+    return rows

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..datafiles import DataFileError
-from ..layout import MANIFEST, RELEASE
+from ..layout import MANIFEST
 from ..manifest import Exercise, Lesson, load_manifest
 from ..nbgrader_bridge.cells import is_untouched, read_notebook, solution_cells
 from ..selfcheck import check_notebook
+from .workspace import working_notebook
 
 __all__ = ["Step", "course_progress", "render_progress"]
 
@@ -36,20 +39,32 @@ def course_progress(root: Path) -> list[Step]:
     return steps
 
 
-def render_progress(title: str, steps: list[Step]) -> str:
-    width = max(len(s.title) for s in steps)
+def render_progress(title: str, steps: list[Step], *, width: int | None = None) -> str:
+    """The progress table, every line within *width* columns (default: the terminal's): a long title
+    wraps within its column, and a status that does not fit beside it goes on the next line."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    lead = 2 + 8 + 1 + 2 + 2  # "  Exercise 01  "
+    statuses = [step.status + (f": {step.detail}" if step.detail else "") for step in steps]
+    longest = max(len(s.title) for s in steps)
+    column = max(min(longest, width - lead - 2 - max(len(s) for s in statuses)), min(longest, 40, width - lead))
     lines = [f"{title}: your progress", ""]
-    for step in steps:
-        detail = f": {step.detail}" if step.detail else ""
-        lines.append(f"  {step.kind:<8} {step.number}  {step.title:<{width}}  {step.status}{detail}")
+    for step, status in zip(steps, statuses):
+        titles = textwrap.wrap(step.title, column) or [""]
+        row = f"  {step.kind:<8} {step.number}  {titles[0]:<{column}}"
+        fits = len(row) + 2 + len(status) <= width
+        lines.append(f"{row}  {status}" if fits else row.rstrip())
+        lines += [" " * lead + more for more in titles[1:]]
+        if not fits:
+            lines += textwrap.wrap(status, width - lead - 2, initial_indent=" " * (lead + 2),
+                                   subsequent_indent=" " * (lead + 2))
     done = sum(step.status == "complete" for step in steps)
     filled = round(BAR * done / len(steps))
     lines += ["", f"  [{'█' * filled}{'░' * (BAR - filled)}] {done} of {len(steps)} done ({100 * done // len(steps)}%)"]
     left = sum(step.minutes or 0 for step in steps if step.status != "complete")
     total = sum(step.minutes or 0 for step in steps)
     if total:
-        lines.append(f"  Time left: about {_hours(left)} of {_hours(total)} "
-                     "(the stated minutes of every step not yet complete)")
+        lines += textwrap.wrap(f"Time left: about {_hours(left)} of {_hours(total)} (the stated minutes of every "
+                               "step not yet complete)", width - 2, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(lines)
 
 
@@ -83,7 +98,7 @@ def _lesson_status(root: Path, lesson: Lesson) -> Step:
 
 def _exercise_status(root: Path, exercise: Exercise) -> Step:
     number = exercise.folder.split("-", 1)[0]
-    path = root / RELEASE / exercise.folder / exercise.notebook
+    path = working_notebook(root, exercise.folder, exercise.notebook)
     try:
         answers = solution_cells(read_notebook(path))
     except DataFileError as error:

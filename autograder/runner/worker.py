@@ -10,6 +10,7 @@ already learned is lost if the process is stopped. It never sees an expected val
 from __future__ import annotations
 
 import json
+import linecache
 import os
 import resource
 import signal
@@ -81,7 +82,9 @@ def main() -> int:
 
 def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedText, seconds: float) -> dict[str, Any]:
     try:
-        code = compile(cell["source"], f"<cell {cell['number']}>", "exec")
+        name = f"<cell {cell['number']}>"
+        linecache.cache[name] = (len(cell["source"]), None, cell["source"].splitlines(True), name)  # crash lines
+        code = compile(cell["source"], name, "exec")
     except SyntaxError as error:
         return {"problem": "syntax", "error": type(error).__name__, "message": str(error.msg), "line": error.lineno}
     signal.setitimer(signal.ITIMER_REAL, seconds)
