@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .checks import HIDDEN_FILE, TaskReport, load_suite, report_task
 from .datafiles import DataFileError
@@ -11,7 +12,7 @@ from .layout import MANIFEST, RELEASE, SOURCE
 from .manifest import load_manifest
 from .nbgrader_bridge.cells import grade_cells
 from .runner import Limits, run_notebook
-from .runner.explain import describe_run
+from .runner.explain import describe_run, hang_problems
 
 __all__ = ["NotebookReport", "check_notebook", "find_notebook"]
 
@@ -102,13 +103,17 @@ def check_notebook(
         written = tuple(sorted({c.task for c in grade_cells(notebook) if not c.auto and c.task is not None}))
     except DataFileError as error:
         problems.append(f"{error.message[:1].upper()}{error.message[1:]}, so none of its code could run.")
-        observations, not_run, written = [], "the notebook could not be read", ()
+        observations: list[dict[str, Any]] = []
+        not_run, written = "the notebook could not be read", ()
     else:
-        observations = run.observations
+        observations = [observation.to_data() for observation in run.observations]
         found, not_run = describe_run(run)
         problems += found
+        if run.grader_problem:
+            problems.append(f"The checks could not run this notebook: {run.grader_problem}.")
     tasks = tuple(
         report_task(suite, number, observations, hidden_ran=with_hidden, not_run=not_run) for number in sorted(suite.tasks)
     )
+    problems += hang_problems(tasks)
     return NotebookReport(exercise=suite.exercise, notebook=notebook, tasks=tasks, problems=tuple(problems),
                           hidden_ran=with_hidden, written_tasks=written)

@@ -8,7 +8,7 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cases import Case
@@ -26,6 +26,8 @@ class CaseResult:
     got: str
     value: Any = None
     problem: str = ""
+    status: str = ""  # how the call ended (an observation status: returned, raised, timed_out, ...)
+    seconds: float | None = None  # the time the call was allowed, when it did not finish
 
     @property
     def earned(self) -> float:
@@ -68,6 +70,14 @@ def judge_all(
 
 
 def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
+    """The verdict on *case* from *observation* (plain data: see :class:`autograder.records.Observation`)."""
+    status = observation.get("status")
+    seconds = observation.get("seconds") if status == "timed_out" else None
+    return replace(_judge(case, observation), status=str(status or "not_run"),
+                   seconds=float(seconds) if isinstance(seconds, (int, float)) else None)
+
+
+def _judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     status = observation.get("status")
     name = case.function
     if status == "missing":
@@ -105,6 +115,11 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
         seconds = observation.get("seconds", 0)
         return _fail(case, "nothing", f"{name} did not finish within {seconds:g} seconds, so it was stopped. "
                      "Look for a loop that never ends.")
+    if status == "too_large":
+        size = observation.get("bytes")
+        what = f" ({size / (1024 * 1024):.1f} MiB)" if isinstance(size, int) else f" ({observation.get('reason')})"
+        return _fail(case, "a value too large to check", f"{name} returned a value too large to check{what}, so "
+                     "this check earns no points. The answer should be small: look at what your function returns.")
     reason = observation.get("reason")
     if reason:
         return _fail(case, "nothing", f"This check did not run: {reason}.")
