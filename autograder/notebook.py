@@ -79,10 +79,10 @@ def _show(report: TaskReport) -> None:
         return
     display_id = f"who-says-so-{id(shell)}-{shell.execution_count}-task{report.task.number}"
     if display_id in _shown:
-        display(report, display_id=display_id, update=True)
+        display(report, display_id=display_id, update=True)  # type: ignore[no-untyped-call]
     else:
         _shown.add(display_id)
-        display(report, display_id=display_id)
+        display(report, display_id=display_id)  # type: ignore[no-untyped-call]
 
 
 def _hidden_cases(folder: Path, exercise: str) -> Path:

@@ -6,12 +6,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .cases import HIDDEN_FILE, VISIBLE_FILE, Call, Case, Suite, Task, load_suite
-    from .engine import check_task, report_task
-    from .judge import CaseResult, judge, judge_all
-    from .report import TaskReport
-    from .run import observe, observe_all
-    from .values import decode, encode, same, show
+    from .cases import HIDDEN_FILE as HIDDEN_FILE, VISIBLE_FILE as VISIBLE_FILE, Call as Call, Case as Case, Suite as Suite, Task as Task, load_suite as load_suite
+    from .engine import check_task as check_task, report_task as report_task
+    from .judge import CaseResult as CaseResult, judge as judge, judge_all as judge_all
+    from .report import TaskReport as TaskReport
+    from .run import observe as observe, observe_all as observe_all
+    from .values import decode as decode, encode as encode, same as same, show as show
 
 _WHERE = {
     "Call": "cases",

@@ -119,7 +119,7 @@ def _cases(
     seen = set(taken or ())
     cases = []
     for index, item in enumerate(data["cases"]):
-        where = ["cases", index]
+        where: list[str | int] = ["cases", index]
         if item["id"] in seen:
             raise DataFileError(
                 path, f"{dotted(where)}: the case id {item['id']!r} is used twice", line=line_of(root, where + ["id"])

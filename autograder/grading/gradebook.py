@@ -50,13 +50,13 @@ class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
             if task is None:
                 continue
             cell.outputs = [
-                new_output("display_data", data={"text/plain": task["text"], "text/html": task["html"]}),
-                new_output("execute_result", data={"text/plain": f"{task['earned']:g}"}, execution_count=None),
+                new_output("display_data", data={"text/plain": task["text"], "text/html": task["html"]}),  # type: ignore[no-untyped-call]
+                new_output("execute_result", data={"text/plain": f"{task['earned']:g}"}, execution_count=None),  # type: ignore[no-untyped-call]
             ]
         notes = list(record.get("problems", []))
         if notes:
             text = "**Notes from grading** (for you and your instructor):\n\n" + "\n".join(f"- {n}" for n in notes)
-            nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": "grading-notes"}))
+            nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": "grading-notes"}))  # type: ignore[no-untyped-call]
         return nb, resources
 
 

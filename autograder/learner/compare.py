@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import shutil
 from pathlib import Path
+from typing import Any
 
 from ..datafiles import DataFileError
 from ..layout import MANIFEST, RELEASE, SOURCE
@@ -45,7 +46,7 @@ def compare(root: Path, name: str, *, width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _text(cell: dict) -> str:
+def _text(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
 
