@@ -41,6 +41,10 @@ TAMPERING = ("Suspected tampering: the notebook's code sent the grader records i
              "({count}); only the answers to the grader's own calls were scored.")
 
 
+CHANNEL_PREFIX = ".who-says-so-"
+"""Files so named in a submission are refused: the grader's channels once had such names (now it has none)."""
+
+
 class GradingBusy(DataFileError):
     """Another ``course grade`` is running on this course."""
 
@@ -182,6 +186,11 @@ def grade_submission(
             cells, notes = merged_cells(release, notebook)
             record.problems += notes
             files, record.refused = plain_files(submission.folder, skip={submission.notebook.name})
+            for path in [p for p in files if p.name.startswith(CHANNEL_PREFIX)]:
+                files.remove(path)
+                record.refused.append(f"{path.name} has the name of a grader's channel file, and the grader "
+                                      "never reads one")
+                record.tampering.append(f"the submission holds a file named like a grader's channel ({path.name})")
             record.problems += [f"A submitted file was not used: {reason}." for reason in record.refused]
             run = _run(submission, files, release_folder, scratch_root, cells, suite, limits, isolation, uid)
             observations = [o.to_data() for o in run.observations]
@@ -192,9 +201,10 @@ def grade_submission(
     record.earned = sum(r.earned for r in reports)
     record.possible = sum(r.possible for r in reports)
     record.problems += hang_problems(reports)
-    if run is not None and run.tampering:
-        record.tampering = list(dict.fromkeys(run.tampering))[:20]
-        record.problems.append(TAMPERING.format(count=len(run.tampering)))
+    if run is not None:
+        record.tampering += list(dict.fromkeys(run.tampering))[:20]
+    if record.tampering:
+        record.problems.append(TAMPERING.format(count=len(record.tampering)))
     if run is not None and run.grader_problem:
         record.status = "not_graded"
         record.grader_problem = run.grader_problem

@@ -137,7 +137,10 @@ class _Session:
         self.outbox: queue.Queue[bytes | None] = queue.Queue()
         self.output = _Output(limits.output_kb * 1024)
         self.calls_fd = calls_fd
+        self.cpu_used = 0.0
+        self.running = True
         self.threads = [
+            threading.Thread(target=self._measure, daemon=True),
             threading.Thread(target=_read_records, args=(answers_fd, self.records), daemon=True),
             threading.Thread(target=_write_messages, args=(calls_fd, self.outbox), daemon=True),
             threading.Thread(target=self.output.drain, args=(process.stdout,), daemon=True),
@@ -236,20 +239,26 @@ class _Session:
         code = self._wait(5)
         run.stopped = _why(code, self.limits, self.wrapped, self.cpu_used)
 
-    cpu_used = 0.0
+    def _measure(self) -> None:
+        """Sample the processor time of the worker's whole process tree (a sandbox may not pass it back)."""
+        while self.running:
+            self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.process.pid))
+            time.sleep(0.25)
 
     def _wait(self, seconds: float) -> int | None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
             if pid:
-                self.cpu_used = usage.ru_utime + usage.ru_stime
+                self.running = False
+                self.cpu_used = max(self.cpu_used, usage.ru_utime + usage.ru_stime)
                 self.process.returncode = os.waitstatus_to_exitcode(status)
                 return self.process.returncode
             time.sleep(0.02)
         return None
 
     def close(self, run: NotebookRun) -> None:
+        self.running = False
         self.outbox.put(None)
         _kill_group(self.process)
         if self.process.returncode is None and self._wait(10) is None:
@@ -277,6 +286,35 @@ class _Output:
 
     def head(self) -> str:
         return self.kept.decode("utf-8", errors="replace")
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """The processor time (user + system) used so far by *root* and every process below it, from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return 0.0
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(name)] = int(fields[1])
+        times[int(name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 def _read_records(fd: int, records: queue.Queue[ChannelRecord | str | None]) -> None:

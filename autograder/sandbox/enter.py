@@ -72,7 +72,10 @@ def main() -> int:
         os.environ["HOME"] = spec["stage"]
         os.chdir(spec["stage"])
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-    os.execv(command[0], command)
+    try:
+        os.execv(command[0], command)
+    except OSError as error:
+        raise SystemExit(f"the sandbox could not start {command[0]}: {error.strerror}") from None
     return 1  # not reached
 
 
