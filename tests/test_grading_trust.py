@@ -120,6 +120,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.C
     submit(course, "loops-on-hidden", EXERCISE, NOTEBOOK, attacks.loops_on_hidden_inputs(reference, "split_sentences"))
     submit(course, "fills-the-disk", EXERCISE, NOTEBOOK, with_cell(reference, FILLS_THE_DISK))
     submit(course, LONG_NAME, EXERCISE, NOTEBOOK, reference)
+    (course / "submitted" / "folder-is-a-link").symlink_to(course / "submitted" / "reference")
     result = run_tool(["course", "grade", EXERCISE, "--jobs", "2"], course, check=False)
     return course, result
 
@@ -172,6 +173,12 @@ def test_suspected_tampering_reaches_the_csv_and_the_feedback(
 def test_a_channel_file_in_the_submission_is_refused(graded: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     result = record(graded[0], "pre-placed-channel")
     assert any(attacks.OLD_CHANNEL in reason for reason in result["refused"]), result["refused"]
+
+
+def test_a_student_folder_that_is_a_link_is_refused(graded: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    result = record(graded[0], "folder-is-a-link")
+    assert result["earned"] == 0 and result["status"] == "refused"
+    assert "the folder folder-is-a-link is a symbolic link" in result["problems"][0], result["problems"]
 
 
 def test_a_notebook_that_is_a_link_is_refused(graded: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
