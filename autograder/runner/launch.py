@@ -115,10 +115,8 @@ def run_notebook(
             os.close(fd)
         run.grader_problem = f"the sandbox could not be started: {error}"
         return run
-    finally:
-        if "process" in locals():
-            os.close(calls_read)
-            os.close(answers_write)
+    os.close(calls_read)  # the worker's ends: only the worker (and its sandbox) holds them now
+    os.close(answers_write)
     session = _Session(process, calls_write, answers_read, limits, wrapped)
     try:
         session.talk(cells, calls, run)
