@@ -220,7 +220,8 @@ class _Session:
             run.tampering.append(_unasked(item, "after the worker said it was done"))
 
     def _start_failure(self, first: ChannelRecord | str | None | bool) -> str:
-        code = self._wait(2)
+        code = self._wait(5)
+        self.threads[-1].join(timeout=5)  # the output reader: all the worker said before it ended
         said = self.output.head().strip()
         if first is False:
             what = f"it did not start within {self.limits.wall_seconds:g} seconds"
