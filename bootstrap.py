@@ -79,20 +79,22 @@ def has_display() -> bool:
 
 
 def install_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it where we are root on Debian.
+    """The browser tests drive Debian's Chromium, and the grader's sandbox is bubblewrap: install both
+    where we are root on Debian.
 
-    Elsewhere the browser tests are skipped, and pytest's summary says why.
+    Elsewhere the browser tests are skipped, and pytest's summary says why; without bubblewrap
+    ``course grade`` falls back to a weaker isolation and says so in every results file.
     """
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+    if (shutil.which("chromium") or shutil.which("chromium-browser")) and shutil.which("bwrap"):
         return
     if os.name == "nt" or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
         print("Chromium is not installed, so the browser tests will be skipped "
               "(on Debian or Ubuntu: sudo apt-get install chromium).", flush=True)
         return
-    print("Installing Chromium for the browser tests …", flush=True)
+    print("Installing Chromium (for the browser tests) and bubblewrap (the grader's sandbox) …", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "bubblewrap"], env=env, check=False)
 
 
 if __name__ == "__main__":

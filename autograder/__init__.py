@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .datafiles import DataFileError
-    from .notebook import check
+    from .datafiles import DataFileError as DataFileError
+    from .notebook import check as check
 
 __all__ = ["DataFileError", "check"]
 

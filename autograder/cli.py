@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
 from .datafiles import DataFileError
@@ -213,15 +214,22 @@ def _compare(root: Path, args: argparse.Namespace) -> int:
 
 
 def _grade(root: Path, args: argparse.Namespace) -> int:
+    from .grading.grade import course_lock
+
+    manifest = load_manifest(root / MANIFEST)
+    for name in args.exercises:
+        manifest.exercise(name)  # refuses an unknown exercise, naming those there are
+    with course_lock(root):  # one `course grade` at a time on a course: a second is refused, naming the first
+        return _grade_locked(root, args, manifest)
+
+
+def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from .grading.grade import grade_exercise
     from .grading.results import RESULTS, read_result, result_path
     from .grading.submissions import find_submissions, import_loose
 
-    manifest = load_manifest(root / MANIFEST)
-    for name in args.exercises:
-        manifest.exercise(name)  # refuses an unknown exercise, naming those there are
     if args.source is not None:
         if len(args.exercises) != 1:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
@@ -236,6 +244,12 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
             pending_records.append((name, result, recorder.submit(_record, root, name, manifest.exercise(name).notebook)))
         failed = 0
         for name, result, future in pending_records:
+            if result.not_graded:
+                failed += 1
+                print(f"course: {name}: {len(result.not_graded)} submission(s) not graded because of a grader problem "
+                      "(not scored, not recorded; they are graded again on the next run):", file=sys.stderr)
+                for student, problem in sorted(result.not_graded.items()):
+                    print(f"  {student}: {problem}", file=sys.stderr)
             recorded, problem = future.result()
             if problem:
                 print(f"course: {name}: the gradebook was not updated ({problem}); the results are kept in "

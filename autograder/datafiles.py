@@ -171,7 +171,8 @@ def _line_of_error(root: yaml.Node, error: fastjsonschema.JsonSchemaValueExcepti
         if isinstance(node, yaml.MappingNode):
             for key, _ in node.value:
                 if key.value not in allowed:
-                    return key.start_mark.line + 1
+                    first: int = key.start_mark.line + 1
+                    return first
     while where:
         line = line_of(root, where)
         if line is not None:

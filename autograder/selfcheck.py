@@ -16,7 +16,7 @@ from .layout import MANIFEST, RELEASE, SOURCE, WORK
 from .manifest import Exercise, load_manifest
 from .nbgrader_bridge.cells import grade_cells, read_notebook
 from .runner import Limits, run_notebook
-from .runner.explain import describe_run
+from .runner.explain import describe_run, hang_problems
 
 __all__ = ["NotebookReport", "check_notebook", "exercise_here", "exercise_of", "find_notebook"]
 
@@ -171,6 +171,7 @@ def check_notebook(
         if cases is not None:  # the exercise's files (the article, say) beside the notebook, as in its folder
             scratch = Path(temp) / "exercise"
             shutil.copytree(cases, scratch, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        observations: list[dict[str, Any]] = []
         try:
             cells = read_notebook(notebook)["cells"]
             names = {k: v for c in cells if c.get("cell_type") == "code" and _locked_code(c)
@@ -179,15 +180,18 @@ def check_notebook(
             written = tuple(sorted({c.task for c in grade_cells(notebook) if not c.auto and c.task is not None}))
         except DataFileError as error:
             problems.append(f"{error.message[:1].upper()}{error.message[1:]}, so none of its code could run.")
-            observations, not_run, written = [], "the notebook could not be read", ()
+            not_run, written = "the notebook could not be read", ()
         else:
-            observations = run.observations
+            observations = [observation.to_data() for observation in run.observations]
             found, not_run = describe_run(run)
             problems += found
+            if run.grader_problem:
+                problems.append(f"The checks could not run this notebook: {run.grader_problem}.")
     tasks = tuple(
         report_task(suite, number, observations, hidden_ran=with_hidden, not_run=not_run, names=names)
         for number in sorted(suite.tasks)
     )
+    problems += hang_problems(tasks)
     return NotebookReport(exercise=suite.exercise, notebook=notebook, tasks=tasks, problems=tuple(problems),
                           hidden_ran=with_hidden, written_tasks=written)
 

@@ -41,11 +41,15 @@ def failing(reference: dict[str, Any], function: str) -> dict[str, Any]:
     return notebook
 
 
-def with_cell(notebook: dict[str, Any], source: str) -> dict[str, Any]:
-    """A copy of *notebook* with a code cell of the student's own, just after the setup cell."""
+def with_cell(notebook: dict[str, Any], source: str, *, after_answers: bool = False) -> dict[str, Any]:
+    """A copy of *notebook* with a code cell of the student's own, just after the setup cell (or, with
+    *after_answers*, at the end, after every answer)."""
     changed = json.loads(json.dumps(notebook))
-    changed["cells"].insert(2, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                                "source": source})
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+    if after_answers:
+        changed["cells"].append(cell)
+    else:
+        changed["cells"].insert(2, cell)
     return changed
 
 

@@ -8,7 +8,7 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cases import Case
@@ -31,6 +31,8 @@ class CaseResult:
     """Whether the function returned a value (which may be None), so it can be set beside the expected one."""
     where: str = ""
     """For a crash: the line of the learner's code where it happened, and that line's text."""
+    status: str = ""  # how the call ended (an observation status: returned, raised, timed_out, ...)
+    seconds: float | None = None  # the time the call was allowed, when it did not finish
 
     @property
     def earned(self) -> float:
@@ -85,6 +87,14 @@ def judge_all(
 
 
 def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
+    """The verdict on *case* from *observation* (plain data: see :class:`autograder.records.Observation`)."""
+    status = observation.get("status")
+    seconds = observation.get("seconds") if status == "timed_out" else None
+    return replace(_judge(case, observation), status=str(status or "not_run"),
+                   seconds=float(seconds) if isinstance(seconds, (int, float)) else None)
+
+
+def _judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     status = observation.get("status")
     name = case.function
     if status == "missing":
@@ -125,6 +135,11 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
         seconds = observation.get("seconds", 0)
         return _fail(case, "nothing", f"{name} did not finish within {seconds:g} seconds, so it was stopped. "
                      "Look for a loop that never ends.")
+    if status == "too_large":
+        size = observation.get("bytes")
+        what = f" ({size / (1024 * 1024):.1f} MiB)" if isinstance(size, int) else f" ({observation.get('reason')})"
+        return _fail(case, "a value too large to check", f"{name} returned a value too large to check{what}, so "
+                     "this check earns no points. The answer should be small: look at what your function returns.")
     reason = observation.get("reason")
     if reason:
         return _fail(case, "nothing", f"This check did not run: {reason}.")

@@ -139,6 +139,11 @@ class TaskReport:
                          f"one{'s' if max_shown > 1 else ''} above may fix {'them' if extra > 1 else 'it'} too.")
         all_hidden = [r for r in self.results if r.case.hidden]
         failed = len(self.failures(hidden=True))
+        hung = [r for r in all_hidden if r.status == "timed_out"]
+        if hung:
+            several = f"{len(hung)} hidden checks" if len(hung) > 1 else "A hidden check"
+            notes.append(f"{several} of task {self.task.number} did not finish within {hung[0].seconds or 0:g} "
+                         "seconds: look for a loop that never ends on some input.")
         if failed == 1 and not hidden:
             notes.append(f"A hidden check of task {self.task.number} failed.")
         elif failed and not hidden:

@@ -3,34 +3,50 @@
 from __future__ import annotations
 
 import datetime
+import fcntl
 import json
 import os
 import queue
 import shutil
-import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..checks import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite, report_task
+from ..checks.cases import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite
+from ..checks.engine import report_task
+from ..datafiles import DataFileError
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
-from ..datafiles import DataFileError
 from ..nbgrader_bridge.cells import read_notebook
-from ..runner import Limits, run_notebook
-from ..runner.explain import describe_run
-from ..sandbox import Isolation, detect_isolation
+from ..records import GRADER_VERSION, ResultRecord
+from ..runner.explain import describe_run, hang_problems
+from ..runner.launch import Limits, NotebookRun, run_notebook
+from ..sandbox.policy import Isolation, detect_isolation, slot_uids
 from .merge import merged_cells
-from .results import digest, read_result, result_path, task_record, write_result
-from .submissions import Submission, find_submissions
+from .results import RESULTS, digest, read_result, result_path, task_record, write_result
+from .submissions import Submission, check_folder, find_submissions, plain_files, refusal
 
-__all__ = ["ClassResult", "grade_exercise", "grade_submission"]
+__all__ = ["ClassResult", "GradingBusy", "course_lock", "grade_exercise", "grade_submission"]
 
 Progress = Callable[[int, int], None]
+
+NOT_GRADED = ("Not graded (grader problem): the grader could not run this notebook, so it has no score yet. "
+              "Nothing here is the student's doing; the instructor will grade it again.")
+TAMPERING = ("Suspected tampering: the notebook's code sent the grader records it had not asked for "
+             "({count}); only the answers to the grader's own calls were scored.")
+
+
+CHANNEL_PREFIX = ".who-says-so-"
+"""Files so named in a submission are refused: the grader's channels once had such names (now it has none)."""
+
+
+class GradingBusy(DataFileError):
+    """Another ``course grade`` is running on this course."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +55,29 @@ class ClassResult:
     graded: list[str]
     reused: list[str]
     isolation: str
+    not_graded: dict[str, str]  # student -> the grader's problem
+
+
+@contextmanager
+def course_lock(root: Path) -> Iterator[None]:
+    """Hold the course's grading lock for the duration; GradingBusy if another run holds it."""
+    folder = root / RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".grading.lock"
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(handle, 200, 0).decode("utf-8", "replace").strip()
+            raise GradingBusy(path, "another `course grade` is running on this course"
+                              + (f" ({holder})" if holder else "") + "; wait for it to finish, then run again") from None
+        os.ftruncate(handle, 0)
+        stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        os.pwrite(handle, f"process {os.getpid()}, started {stamp}".encode(), 0)
+        yield
+    finally:
+        os.close(handle)
 
 
 def grade_exercise(
@@ -48,7 +87,8 @@ def grade_exercise(
     """Grade every submission of *exercise*; submissions already graded, unchanged, are not run again.
 
     Results go to ``results/<exercise>/<student>.json`` as each submission finishes, so a
-    killed run resumes where it stopped.
+    killed run resumes where it stopped. A submission the grader could not run is graded
+    again on the next run.
     """
     manifest = load_manifest(root / MANIFEST)
     info = manifest.exercise(exercise)
@@ -61,114 +101,133 @@ def grade_exercise(
     checks = [release_folder / VISIBLE_FILE, source / HIDDEN_FILE, release_folder / info.notebook]
     todo, reused = [], []
     for submission in submissions:
-        fingerprint = digest(submission.notebook, *checks)
+        fingerprint = digest(submission.notebook, *checks) + GRADER_VERSION
         previous = read_result(result_path(root, exercise, submission.student))
-        if previous and previous.get("digest") == fingerprint:
+        if previous and previous.get("digest") == fingerprint and previous.get("status") != "not_graded":
             reused.append(submission.student)
         else:
             todo.append((submission, fingerprint))
     jobs = max(1, jobs or os.cpu_count() or 1)
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(jobs):
-        slots.put(slot)
     done = [len(reused)]
     lock = threading.Lock()
     limits = Limits.from_grading(manifest.grading)
+    not_graded: dict[str, str] = {}
     scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
-    os.chmod(scratch_root, 0o711)
+    os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
 
-    def one(item: tuple[Submission, str]) -> str:
-        submission, fingerprint = item
-        slot = slots.get()
+    with slot_uids(jobs) as uids:
+        slots: queue.Queue[int] = queue.Queue()
+        for uid in uids:
+            slots.put(uid)
+
+        def one(item: tuple[Submission, str]) -> str:
+            submission, fingerprint = item
+            uid = slots.get()
+            try:
+                record = grade_submission(submission, release_folder=release_folder, release=release, suite=suite,
+                                          limits=limits, isolation=isolation, uid=uid, scratch_root=scratch_root)
+            finally:
+                slots.put(uid)
+            record.digest = fingerprint
+            write_result(result_path(root, exercise, submission.student), record)
+            with lock:
+                if record.grader_problem:
+                    not_graded[submission.student] = record.grader_problem
+                done[0] += 1
+                if progress:
+                    progress(done[0], len(submissions))
+            return submission.student
+
         try:
-            record = grade_submission(submission, release_folder=release_folder, release=release, suite=suite,
-                                      limits=limits, isolation=isolation, slot=slot, scratch_root=scratch_root,
-                                      hide=[root])
-        finally:
-            slots.put(slot)
-        record["digest"] = fingerprint
-        write_result(result_path(root, exercise, submission.student), record)
-        with lock:
-            done[0] += 1
             if progress:
                 progress(done[0], len(submissions))
-        return submission.student
-
-    try:
-        if progress:
-            progress(done[0], len(submissions))
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            graded = list(pool.map(one, todo))
-    finally:
-        shutil.rmtree(scratch_root, ignore_errors=True)
-    return ClassResult(exercise=exercise, graded=graded, reused=reused, isolation=isolation.description)
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                graded = list(pool.map(one, todo))
+        finally:
+            shutil.rmtree(scratch_root, ignore_errors=True)
+    return ClassResult(exercise=exercise, graded=graded, reused=reused, isolation=isolation.description,
+                       not_graded=not_graded)
 
 
 def grade_submission(
     submission: Submission, *, release_folder: Path, release: dict[str, Any], suite: Suite, limits: Limits,
-    isolation: Isolation, slot: int, scratch_root: Path, hide: list[Path],
-) -> dict[str, Any]:
+    isolation: Isolation, uid: int, scratch_root: Path,
+) -> ResultRecord:
     """Run one submission in the sandbox and judge it here; the record for its results file.
 
     *release_folder* holds the released files put back beside the notebook, *release* is the
-    released notebook (its locked cells are run as released), *hide* the folders the
-    submission must not see.
+    released notebook (its locked cells are run as released). Only plain files of the
+    submission's own enter the sandbox; the rest is refused with a reason. Never raises for
+    anything the submission holds or does.
     """
-    problems: list[str] = []
-    record: dict[str, Any] = {
-        "student": submission.student,
-        "exercise": submission.exercise,
-        "notebook": submission.notebook.name,
-        "isolation": isolation.description,
-        "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "recorded": False,
-    }
+    record = ResultRecord(
+        student=submission.student, exercise=submission.exercise, notebook=submission.notebook.name,
+        status="graded", isolation=isolation.description, isolation_level=isolation.level,
+        graded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    )
     observations: list[dict[str, Any]] = []
-    try:
-        notebook = read_notebook(submission.notebook)
-    except DataFileError as error:
-        reason = f"{submission.notebook.name}: {error.message}"
-        problems.append(f"The submission could not be graded ({reason}). It scores 0.")
-        not_run = "the submitted notebook could not be read"
-        record["unreadable"] = reason
+    refused = check_folder(submission) or refusal(submission.notebook)
+    run: NotebookRun | None = None
+    if refused:
+        record.status = "refused"
+        record.unreadable = refused
+        record.refused.append(refused)
+        record.problems.append(f"The submission was refused: {refused}. It scores 0.")
+        not_run = "the submission was refused"
     else:
-        cells, notes = merged_cells(release, notebook)
-        problems += notes
-        scratch = _scratch(submission, release_folder, scratch_root, slot)
-        wrap = (lambda command: isolation.wrap(command, slot=slot, scratch=scratch, hide=hide, keep=_keep()))
-        run = run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells, wrap=wrap,
-                           scratch=scratch)
-        shutil.rmtree(scratch, ignore_errors=True)
-        observations = run.observations
-        found, not_run = describe_run(run)  # the same words as `course check`
-        problems += found
+        try:
+            notebook = read_notebook(submission.notebook)
+        except DataFileError as error:
+            reason = f"{submission.notebook.name}: {error.message}"
+            record.problems.append(f"The submission could not be graded ({reason}). It scores 0.")
+            not_run = "the submitted notebook could not be read"
+            record.unreadable = reason
+        else:
+            cells, notes = merged_cells(release, notebook)
+            record.problems += notes
+            files, record.refused = plain_files(submission.folder, skip={submission.notebook.name})
+            for path in [p for p in files if p.name.startswith(CHANNEL_PREFIX)]:
+                files.remove(path)
+                record.refused.append(f"{path.name} has the name of a grader's channel file, and the grader "
+                                      "never reads one")
+                record.tampering.append(f"the submission holds a file named like a grader's channel ({path.name})")
+            record.problems += [f"A submitted file was not used: {reason}." for reason in record.refused]
+            run = _run(submission, files, release_folder, scratch_root, cells, suite, limits, isolation, uid)
+            observations = [o.to_data() for o in run.observations]
+            found, not_run = describe_run(run)  # the same words as `course check`
+            record.problems += found
     reports = [report_task(suite, n, observations, hidden_ran=True, not_run=not_run) for n in sorted(suite.tasks)]
-    record["tasks"] = [task_record(r) for r in reports]
-    record["earned"] = sum(r.earned for r in reports)
-    record["possible"] = sum(r.possible for r in reports)
-    record["problems"] = problems
+    record.tasks = [task_record(r) for r in reports]
+    record.earned = sum(r.earned for r in reports)
+    record.possible = sum(r.possible for r in reports)
+    record.problems += hang_problems(reports)
+    if run is not None:
+        record.tampering += list(dict.fromkeys(run.tampering))[:20]
+    if record.tampering:
+        record.problems.append(TAMPERING.format(count=len(record.tampering)))
+    if run is not None and run.grader_problem:
+        record.status = "not_graded"
+        record.grader_problem = run.grader_problem
+        record.earned = 0.0
+        record.problems = [NOT_GRADED]
     return record
 
 
-def _scratch(submission: Submission, release_folder: Path, scratch_root: Path, slot: int) -> Path:
-    """A private copy of the submission's folder with the released files put back, owned by the slot's user."""
-    scratch = Path(tempfile.mkdtemp(dir=scratch_root, prefix=f"{slot}-"))
-    for path in submission.folder.iterdir():
-        if path.is_file() and path.suffix != ".ipynb" and path.stat().st_size < 10_000_000:
-            shutil.copyfile(path, scratch / path.name)
-    for path in release_folder.iterdir():
-        if path.is_file() and path.suffix != ".ipynb" and path.name not in {HIDDEN_FILE, "grading.json"}:
-            shutil.copyfile(path, scratch / path.name)
-    from ..sandbox.policy import FIRST_UID
-
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        for path in [scratch, *scratch.iterdir()]:
-            os.chown(path, FIRST_UID + slot, FIRST_UID + slot)
-    os.chmod(scratch, 0o700)
-    return scratch
-
-
-def _keep() -> list[Path]:
-    """What the sandbox needs to see: Python itself and the course's package, read-only."""
-    package = Path(__file__).resolve().parents[1]
-    return sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), package, Path(sys.prefix)})
+def _run(submission: Submission, files: list[Path], release_folder: Path, scratch_root: Path, cells: Any,
+         suite: Suite, limits: Limits, isolation: Isolation, uid: int) -> NotebookRun:
+    """Stage the plain files and run the notebook's cells and every call in the sandbox."""
+    stage = Path(tempfile.mkdtemp(dir=scratch_root, prefix="s-"))
+    try:
+        for path in files:
+            shutil.copyfile(path, stage / path.name)
+        for path in release_folder.iterdir():
+            if path.is_file() and path.suffix != ".ipynb" and path.name not in {HIDDEN_FILE, "grading.json"}:
+                shutil.copyfile(path, stage / path.name)
+        return run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells,
+                            wrap=lambda command: isolation.wrap(command, uid=uid, stage=stage, limits=limits),
+                            scratch=stage)
+    except OSError as error:
+        return NotebookRun(grader_problem=f"the submission could not be staged for its sandbox: {error}")
+    finally:
+        for place in (stage, stage.parent / f"{stage.name}-work", stage.parent / f"{stage.name}-held"):
+            shutil.rmtree(place, ignore_errors=True)

@@ -28,7 +28,7 @@ from ..nbgrader_bridge.cells import task_of
 from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path
 from .merge import merged_notebook
 from .results import read_result, result_path, write_result
-from .submissions import SUBMITTED, find_submissions
+from .submissions import SUBMITTED, find_submissions, plain_files, read_plain
 
 __all__ = ["record_pending", "record_results"]
 
@@ -50,20 +50,22 @@ class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
             if task is None:
                 continue
             cell.outputs = [
-                new_output("display_data", data={"text/plain": task["text"], "text/html": task["html"]}),
-                new_output("execute_result", data={"text/plain": f"{task['earned']:g}"}, execution_count=None),
+                new_output("display_data", data={"text/plain": task["text"], "text/html": task["html"]}),  # type: ignore[no-untyped-call]
+                new_output("execute_result", data={"text/plain": f"{task['earned']:g}"}, execution_count=None),  # type: ignore[no-untyped-call]
             ]
         notes = list(record.get("problems", []))
         if notes:
             text = "**Notes from grading** (for you and your instructor):\n\n" + "\n".join(f"- {n}" for n in notes)
-            nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": "grading-notes"}))
+            nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": "grading-notes"}))  # type: ignore[no-untyped-call]
         return nb, resources
 
 
 def record_pending(root: Path, exercise: str, notebook: str) -> list[str]:
     """Record every result of *exercise* that is not in the gradebook yet; returns the students recorded."""
     students = [s.student for s in find_submissions(root, exercise, notebook)]
-    pending = [s for s in students if not (read_result(result_path(root, exercise, s)) or {}).get("recorded")]
+    records = {s: read_result(result_path(root, exercise, s)) or {} for s in students}
+    # A submission the grader could not run is not recorded: a 0 there would blame the student.
+    pending = [s for s, r in records.items() if r and not r.get("recorded") and r.get("status") != "not_graded"]
     return record_results(root, exercise, notebook, pending)
 
 
@@ -171,12 +173,11 @@ def _stage(root: Path, exercise: str, notebook: str, student: str, staging: Path
     source = root / SUBMITTED / student / exercise
     target = staging / student / exercise
     target.mkdir(parents=True)
-    for path in source.iterdir():
-        if path.is_file() and path.name != notebook:
-            shutil.copyfile(path, target / path.name)
+    for path in plain_files(source, skip={notebook})[0]:  # never a link, a FIFO or a device
+        shutil.copyfile(path, target / path.name)
     release = json.loads((root / RELEASE / exercise / notebook).read_text("utf-8"))
     record = json.loads(result_path(root, exercise, student).read_text("utf-8"))
     staged = release
     if not record.get("unreadable"):
-        staged, _ = merged_notebook(release, json.loads((source / notebook).read_text("utf-8")))
+        staged, _ = merged_notebook(release, json.loads(read_plain(source / notebook).decode("utf-8")))
     (target / notebook).write_text(json.dumps(staged, ensure_ascii=False), "utf-8")

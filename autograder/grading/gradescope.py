@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from ..checks import HIDDEN_FILE, load_suite
 from ..runner import Limits
-from ..sandbox import detect_isolation
+from ..sandbox.policy import detect_isolation, slot_uids
 from .exports import gradescope_results
 from .grade import grade_submission
 from .submissions import Submission
@@ -37,13 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     release = json.loads((args.exercise / setting["notebook"]).read_text("utf-8"))
     suite = load_suite(args.exercise, hidden_file=args.exercise / HIDDEN_FILE)
     with tempfile.TemporaryDirectory(prefix="who-says-so-gs-") as scratch:
-        record = grade_submission(
-            submission, release_folder=args.exercise, release=release, suite=suite,
-            limits=Limits(**setting["grading"]), isolation=detect_isolation(), slot=0,
-            scratch_root=Path(scratch), hide=[args.exercise.resolve()],
-        )
+        os.chmod(scratch, 0o711)  # the sandbox's user passes through to its own folder
+        with slot_uids(1) as [uid]:
+            record = grade_submission(
+                submission, release_folder=args.exercise, release=release, suite=suite,
+                limits=Limits(**setting["grading"]), isolation=detect_isolation(), uid=uid, scratch_root=Path(scratch),
+            )
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(gradescope_results(record), indent=1), "utf-8")
+    args.results.write_text(json.dumps(gradescope_results(record.to_data()), indent=1), "utf-8")
     return 0
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..checks.judge import CaseResult
 from ..checks.report import TaskReport
+from ..datafiles import _validator
+from ..records import CaseOutcome, ResultRecord, TaskResult
 
 __all__ = ["RESULTS", "RETURNED_LIMIT", "digest", "read_result", "result_path", "task_record", "write_result"]
 
@@ -23,7 +26,12 @@ RESULTS = "results"
 
 
 def result_path(root: Path, exercise: str, student: str) -> Path:
-    return root / RESULTS / exercise / f"{student}.json"
+    """Where *student*'s results file is; a name too long for a file name is shortened and made unique."""
+    name = student
+    if len(f"{name}.json".encode("utf-8")) > 200 or name.startswith("."):
+        tag = hashlib.sha256(student.encode("utf-8")).hexdigest()[:16]
+        name = f"{student.encode('utf-8')[:120].decode('utf-8', 'ignore').lstrip('.')}-{tag}"
+    return root / RESULTS / exercise / f"{name}.json"
 
 
 def digest(*paths: Path) -> str:
@@ -31,7 +39,15 @@ def digest(*paths: Path) -> str:
     sha = hashlib.sha256()
     for path in paths:
         sha.update(str(path.name).encode())
-        sha.update(path.read_bytes() if path.is_file() else b"<missing>")
+        try:
+            info = os.lstat(path)
+        except OSError:
+            sha.update(b"<missing>")
+            continue
+        if stat.S_ISREG(info.st_mode):  # never follows a link, never opens a FIFO
+            sha.update(path.read_bytes())
+        else:
+            sha.update(f"<not a plain file: {info.st_mode:o} {info.st_ino}>".encode())
     return sha.hexdigest()
 
 
@@ -39,32 +55,24 @@ RETURNED_LIMIT = 200
 """How many characters of what a failed case returned are kept in the results file (for the class report)."""
 
 
-def task_record(report: TaskReport) -> dict[str, Any]:
-    """One task of a results file: its points, and each case's verdict.
+def task_record(report: TaskReport) -> TaskResult:
+    """The results file's account of one task: its points, and each case's verdict.
 
     A failed case also keeps, cut to :data:`RETURNED_LIMIT` characters, what came back
     (``returned``: a short literal, ``raised …``, or ``nothing``) and why it failed when that
     is not a wrong value (``problem``), so that the class report can count wrong answers.
     """
-    return {
-        "task": report.task.number,
-        "function": report.task.function,
-        "earned": report.earned,
-        "possible": report.possible,
-        "cases": [_case_record(r) for r in report.results],
-        "text": report.to_text(),
-        "html": report.to_html(),
-    }
+    return TaskResult(
+        task=report.task.number, function=report.task.function, earned=report.earned, possible=report.possible,
+        cases=tuple(_case_record(r) for r in report.results), text=report.to_text(), html=report.to_html(),
+    )
 
 
-def _case_record(result: CaseResult) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": result.case.id, "hidden": result.case.hidden, "points": result.case.points,
-                              "passed": result.passed}
-    if not result.passed:
-        record["returned"] = _capped(result.got)
-        if result.problem:
-            record["problem"] = _capped(result.problem)
-    return record
+def _case_record(result: CaseResult) -> CaseOutcome:
+    failed = not result.passed
+    return CaseOutcome(id=result.case.id, hidden=result.case.hidden, points=result.case.points, passed=result.passed,
+                       status=result.status or "not_run", returned=_capped(result.got) if failed else None,
+                       problem=_capped(result.problem) if failed and result.problem else None)
 
 
 def _capped(text: str) -> str:
@@ -79,7 +87,11 @@ def read_result(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def write_result(path: Path, record: dict[str, Any]) -> None:
+def write_result(path: Path, record: dict[str, Any] | ResultRecord) -> None:
+    """Write *record* to *path* whole: a temporary file renamed into place."""
+    if isinstance(record, ResultRecord):
+        record = record.to_data()
+        _validator("results")(record)  # the versioned schema in autograder/schemas/results.schema.json
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:

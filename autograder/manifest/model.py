@@ -53,6 +53,8 @@ class Grading:
     processes: int
     cell_seconds: float
     call_seconds: float
+    scratch_mb: int = 64  # the size of a submission's scratch folder (a memory file system in the sandbox)
+    scratch_files: int = 2000  # how many files and folders it may hold
 
 
 @dataclass(frozen=True, kw_only=True)

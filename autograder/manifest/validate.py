@@ -72,7 +72,7 @@ def _exercise_problems(manifest: Manifest, exercise: Exercise) -> list[DataFileE
     if suite.exercise != exercise.folder:
         problems.append(DataFileError(source / VISIBLE_FILE, f"exercise is {suite.exercise!r}; expected "
                                       f"{exercise.folder!r}, the name of its folder", line=None))
-    checks = {cell.task: cell for cell in cells if cell.auto}
+    checks = {cell.task: cell for cell in cells if cell.auto and cell.task is not None}
     for number, task in suite.tasks.items():
         cases = suite.points_for(number)
         if cases != task.points:

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..datafiles import DataFileError
 
@@ -34,7 +35,7 @@ class GradeCell:
         return task_of(self.grade_id)
 
 
-def read_notebook(path: Path) -> dict:
+def read_notebook(path: Path) -> dict[str, Any]:
     """The notebook's JSON, or a DataFileError that says what is wrong with the file."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -68,7 +69,7 @@ def grade_cells(path: Path) -> list[GradeCell]:
     return cells
 
 
-def solution_cells(notebook: dict) -> dict[str, dict]:
+def solution_cells(notebook: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The cells a learner writes in, by grade id."""
     return {
         str(cell["metadata"]["nbgrader"].get("grade_id")): cell
@@ -77,7 +78,7 @@ def solution_cells(notebook: dict) -> dict[str, dict]:
     }
 
 
-def is_untouched(cell: dict) -> bool:
+def is_untouched(cell: dict[str, Any]) -> bool:
     """Whether a released cell is as nbgrader released it: its checksum, computed as nbgrader does, still matches."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     if "checksum" not in meta:
@@ -90,4 +91,4 @@ def is_untouched(cell: dict) -> bool:
         digest.update(str(part).encode("utf-8"))
     if grade:
         digest.update(str(float(meta.get("points", 0))).encode("utf-8"))
-    return digest.hexdigest() == meta["checksum"]
+    return bool(digest.hexdigest() == meta["checksum"])

@@ -11,8 +11,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .cells import CodeCell, code_cells
-    from .launch import Limits, NotebookRun, run_notebook
+    from .cells import CodeCell as CodeCell, code_cells as code_cells
+    from .launch import Limits as Limits, NotebookRun as NotebookRun, run_notebook as run_notebook
 
 _WHERE = {"CodeCell": "cells", "code_cells": "cells", "Limits": "launch", "NotebookRun": "launch",
           "run_notebook": "launch"}

@@ -1,10 +1,19 @@
-"""The child process that runs a learner's code: ``python -m autograder.runner.worker``.
+"""The child process that runs a learner's code: ``python -m autograder.runner.worker CALLS_FD ANSWERS_FD``.
 
-It reads a job from standard input (JSON: the notebook's folder, its code cells,
-the calls to make, the time allowed per cell and per call, and where to write),
-runs the cells in one namespace, then makes each call, writing one JSON line
-per cell problem and per observation as soon as it has it, so that nothing
-already learned is lost if the process is stopped. It never sees an expected value.
+The grader created both descriptors (pipes) and owns the other ends: nothing in the
+submission's folder is a channel, and no path leads to one. The talk is in lockstep,
+one JSON line at a time:
+
+1. the grader sends the job (the code cells, the time allowed, the limits, a nonce);
+   the worker applies the limits and answers ``ready``, before any learner's code runs;
+2. the worker runs the cells in one namespace, sending a ``cell`` record for each that
+   failed, then ``cells_done``;
+3. the grader sends one call (with a fresh nonce) and waits for its ``observation``;
+   the worker never holds the calls to come, hidden ones included;
+4. the grader sends ``end``; the worker answers ``done``.
+
+A record the grader did not ask for, one with the wrong nonce, a second answer or one
+after ``done`` is evidence of tampering. The worker never sees an expected value.
 """
 
 from __future__ import annotations
@@ -13,13 +22,15 @@ import json
 import linecache
 import os
 import resource
+import shutil
 import signal
 import sys
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
-from typing import Any
+from typing import IO, Any
 
 from ..checks.run import Call, CappedText, StopLearnerCode, observe
+from ..records import CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, Observation, RecordError, value_depth
 
 __all__ = ["main"]
 
@@ -39,31 +50,83 @@ def apply_limits(limits: dict[str, Any]) -> None:
     memory = int(limits["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    written = 64 * 1024 * 1024
+    written = int(limits.get("file_mb") or 64) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_FSIZE, (written, written))
     if limits.get("processes"):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
 
 
+class Channel:
+    """The worker's ends of the grader's two pipes: calls come in on one, records go out on the other."""
+
+    def __init__(self, calls_fd: int, answers_fd: int) -> None:
+        for fd in (calls_fd, answers_fd):
+            os.set_inheritable(fd, False)  # programs the learner's code starts do not get them
+        self.calls: IO[bytes] = os.fdopen(calls_fd, "rb")
+        self.answers_fd = answers_fd
+
+    def receive(self) -> dict[str, Any]:
+        line = self.calls.readline()
+        if not line:
+            raise SystemExit(0)  # the grader has gone: nothing more to do
+        message = json.loads(line)
+        if not isinstance(message, dict):
+            raise SystemExit("the grader sent something that is not a message")
+        return message
+
+    def send(self, record: dict[str, Any]) -> None:
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            written = os.write(self.answers_fd, view)
+            view = view[written:]
+
+
+def checked(observation: dict[str, Any]) -> dict[str, Any]:
+    """*observation*, or a ``too_large`` one in its place when its value is too big or too deep to send."""
+    value = observation.get("value")
+    if observation.get("status") == "returned":
+        if value_depth(value) > MAX_VALUE_DEPTH:
+            return {"case": observation["case"], "function": observation["function"], "status": "too_large",
+                    "reason": "nested too deeply", "printed": observation.get("printed", "")}
+        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        if size > CHANNEL_RECORD_LIMIT - 64 * 1024:
+            return {"case": observation["case"], "function": observation["function"], "status": "too_large",
+                    "bytes": size, "printed": observation.get("printed", "")}
+    try:
+        Observation.from_data(observation)
+    except RecordError as error:  # never expected: the worker itself made it
+        return {"case": observation.get("case", ""), "function": observation.get("function", ""),
+                "status": "raised", "error": "GraderError", "message": str(error)}
+    return observation
+
+
 def main() -> int:
-    job = json.loads(sys.stdin.read())
+    channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
+    job = channel.receive()
     apply_limits(job["limits"])
-    results = open(job["results"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (kept open to the end)
-    os.chdir(job["folder"])
-    sys.path.insert(0, job["folder"])
+    folder = job["folder"]
+    if job.get("copy_from"):
+        for name in sorted(os.listdir(job["copy_from"])):
+            shutil.copyfile(os.path.join(job["copy_from"], name), os.path.join(folder, name))
+    os.chdir(folder)
+    sys.path.insert(0, folder)
     signal.signal(signal.SIGALRM, _alarm)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     printed = CappedText(job["output_limit"])
-
-    def write(record: dict[str, Any]) -> None:
-        results.write(json.dumps(record, ensure_ascii=False) + "\n")
-
+    channel.send({"kind": "ready", "nonce": job["nonce"]})
     for cell in job["cells"]:
         problem = _run_cell(cell, namespace, printed, job["cell_seconds"])
         if problem:
-            write({"kind": "cell", "cell": cell["number"], "grade_id": cell["grade_id"], **problem})
-    for data in job["calls"]:
-        call = Call.from_data(data)
+            channel.send({"kind": "cell", "nonce": job["nonce"], "cell": cell["number"], "grade_id": cell["grade_id"],
+                          **problem})
+    channel.send({"kind": "cells_done", "nonce": job["nonce"]})
+    while True:
+        message = channel.receive()
+        if "call" not in message:
+            channel.send({"kind": "done", "nonce": message.get("nonce", ""), "dropped": printed.dropped})
+            return 0
+        call = Call.from_data(message["call"])
         signal.setitimer(signal.ITIMER_REAL, job["call_seconds"])
         try:
             observation = observe(namespace, call)
@@ -72,12 +135,7 @@ def main() -> int:
                            "seconds": job["call_seconds"]}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        write({"kind": "observation", **observation})
-    if printed.dropped:
-        write({"kind": "output", "kept": printed.limit, "dropped": printed.dropped})
-    write({"kind": "done"})
-    results.close()
-    return 0
+        channel.send({"kind": "observation", "nonce": message.get("nonce", ""), **checked(observation)})
 
 
 def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedText, seconds: float) -> dict[str, Any]:
@@ -97,7 +155,10 @@ def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedTe
         raise
     except BaseException as error:  # the learner's error is a result, not the end of the run
         line = _line_in_cell(error, cell["number"])
-        return {"problem": "error", "error": type(error).__name__, "message": _short(error), "line": line}
+        result: dict[str, Any] = {"problem": "error", "error": type(error).__name__, "message": _short(error)}
+        if line is not None:
+            result["line"] = line
+        return result
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     return {}

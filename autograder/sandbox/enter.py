@@ -1,12 +1,11 @@
-"""Enter the sandbox: ``python -m autograder.sandbox.enter SPEC -- COMMAND…`` (run as root).
+"""Enter the sandbox as root: ``python -m autograder.sandbox.enter SPEC -- COMMAND…``.
 
-Inside new namespaces (see :mod:`.policy`) it first makes every mount private,
-covers the folders in ``hide`` (the course folder: solutions, hidden cases,
-gradebook, other submissions) and /tmp, /dev/shm, /root and /home with empty
-memory file systems, puts back read-only the folders in ``keep`` (Python and
-the course's package) and the scratch folder read-write; then it drops to the
-unprivileged user ``uid`` for good and runs COMMAND. Without namespaces it only
-drops to that user.
+For the ``bwrap`` level (see :mod:`.policy`) it makes a private mount namespace, mounts
+a memory file system limited in size and file count on the scratch folder (``work``),
+copies the staged plain files into it, gives them to the slot's user, drops to that
+user for good and runs COMMAND (bubblewrap, which binds the folder as /scratch). For the
+``user`` level it gives the staged folder to the slot's user and drops to it. Either way
+the process may never gain privileges again (no setuid programs).
 """
 
 from __future__ import annotations
@@ -16,68 +15,67 @@ import ctypes.util
 import json
 import os
 import resource
+import shutil
 import sys
 
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+CLONE_NEWNS = 0x00020000
+PR_SET_NO_NEW_PRIVS = 38
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
-def _mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
-    result = _libc.mount(
-        source.encode() if source else None, target.encode(), kind.encode() if kind else None, flags,
-        data.encode() if data else None,
-    )
+def _check(result: int, what: str) -> None:
     if result != 0:
         error = ctypes.get_errno()
-        raise OSError(error, f"mount {target}: {os.strerror(error)}")
+        raise OSError(error, f"{what}: {os.strerror(error)}")
 
 
-def _hide_and_keep(spec: dict) -> None:
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    keep = [path for path in spec["keep"] if os.path.exists(path)]
-    scratch = spec["scratch"]
-    # Keep copies reachable before their parents are covered: bind them to a private staging place.
-    staging = "/mnt"  # covered by a private file system: nothing here touches the host's /mnt
-    _mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=700")
-    held = []
-    for index, path in enumerate([*keep, scratch]):
-        place = os.path.join(staging, str(index))
-        os.mkdir(place)
-        _mount(path, place, None, MS_BIND | MS_REC)
-        held.append((place, path))
-    for path in [*spec["hide"], "/tmp", "/var/tmp", "/dev/shm", "/root", "/home"]:
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=755")
-    for place, path in held:
-        os.makedirs(path, exist_ok=True)
-        _mount(place, path, None, MS_BIND | MS_REC)
-        if path != scratch:
-            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
-    os.chmod("/tmp", 0o1777)
+def _mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
+    _check(_libc.mount(source.encode() if source else None, target.encode(), kind.encode() if kind else None,
+                       flags, data.encode() if data else None), f"mount {target}")
+
+
+def _give(folder: str, uid: int) -> None:
+    for name in [".", *os.listdir(folder)]:
+        os.chown(os.path.join(folder, name), uid, uid)
+    os.chmod(folder, 0o700)
 
 
 def main() -> int:
     spec = json.loads(sys.argv[1])
     command = sys.argv[sys.argv.index("--") + 1 :]
-    if spec["namespaces"]:
-        _hide_and_keep(spec)
     uid = int(spec["uid"])
+    if spec.get("work"):
+        work = spec["work"]
+        _check(_libc.unshare(CLONE_NEWNS), "unshare the mount namespace")
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        # The runtime and the package, reachable for the slot's user even where they lie under /root.
+        _mount("tmpfs", spec["hold"], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=711")
+        for source, place in spec["held"].items():
+            os.mkdir(place, 0o755)
+            _mount(source, place, None, MS_BIND | MS_REC)
+        _mount("tmpfs", work, "tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={int(spec['size'])},nr_inodes={int(spec['files'])},mode=700")
+        for name in os.listdir(spec["stage"]):
+            shutil.copyfile(os.path.join(spec["stage"], name), os.path.join(work, name))
+        _give(work, uid)
+    else:
+        _give(spec["stage"], uid)
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
     if os.getuid() == 0 or os.geteuid() == 0:
         raise SystemExit("the sandbox could not drop root")
-    os.environ["HOME"] = spec["scratch"]
-    os.chdir(spec["scratch"])
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "forbid new privileges")
+    if not spec.get("work"):
+        os.environ["HOME"] = spec["stage"]
+        os.chdir(spec["stage"])
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-    if command[1:] == ["-m", "autograder.runner.worker"]:
-        import runpy  # the worker itself: run it here rather than start Python a second time
-
-        sys.argv = [command[0]]
-        runpy.run_module("autograder.runner.worker", run_name="__main__", alter_sys=True)
-        return 0
-    os.execv(command[0], command)
+    try:
+        os.execv(command[0], command)
+    except OSError as error:
+        raise SystemExit(f"the sandbox could not start {command[0]}: {error.strerror}") from None
     return 1  # not reached
 
 
