@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..checks import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite, report_task
+from ..checks import HIDDEN_FILE, Suite, load_suite, report_task
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
 from ..datafiles import DataFileError
@@ -25,7 +25,7 @@ from ..runner import Limits, run_notebook
 from ..runner.explain import describe_run
 from ..sandbox import Isolation, detect_isolation
 from .merge import merged_cells
-from .results import digest, read_result, result_path, task_record, write_result
+from .results import grading_fingerprint, read_result, result_path, task_record, write_result
 from .submissions import Submission, find_submissions
 
 __all__ = ["ClassResult", "grade_exercise", "grade_submission"]
@@ -58,10 +58,10 @@ def grade_exercise(
     release = json.loads((release_folder / info.notebook).read_text("utf-8"))
     submissions = find_submissions(root, exercise, info.notebook)
     isolation = isolation or detect_isolation()
-    checks = [release_folder / VISIBLE_FILE, source / HIDDEN_FILE, release_folder / info.notebook]
     todo, reused = [], []
     for submission in submissions:
-        fingerprint = digest(submission.notebook, *checks)
+        fingerprint = grading_fingerprint(submission, release_folder=release_folder, hidden_file=source / HIDDEN_FILE,
+                                          grading=manifest.grading)
         previous = read_result(result_path(root, exercise, submission.student))
         if previous and previous.get("digest") == fingerprint:
             reused.append(submission.student)

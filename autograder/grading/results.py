@@ -6,16 +6,23 @@ either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks import TaskReport
 
-__all__ = ["RESULTS", "digest", "read_result", "result_path", "task_record", "write_result"]
+if TYPE_CHECKING:
+    from .submissions import Submission
+
+__all__ = ["RESULTS", "code_fingerprint", "digest", "folder_files", "grader_version", "grading_fingerprint", "read_result", "result_path", "task_record",
+           "write_result"]
 
 RESULTS = "results"
 """Results files live in ``results/<exercise>/<student>.json`` in the course folder."""
@@ -25,13 +32,63 @@ def result_path(root: Path, exercise: str, student: str) -> Path:
     return root / RESULTS / exercise / f"{student}.json"
 
 
-def digest(*paths: Path) -> str:
-    """A fingerprint of the submission and of the checks it was graded with."""
+def digest(files: Mapping[str, Path], settings: Mapping[str, Any]) -> str:
+    """A fingerprint of *files* (a name for each path; a missing file counts as missing) and of *settings*.
+
+    Returns a hex digest that changes when any file's name or content, or any setting, changes.
+    """
     sha = hashlib.sha256()
-    for path in paths:
-        sha.update(str(path.name).encode())
-        sha.update(path.read_bytes() if path.is_file() else b"<missing>")
+    sha.update(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+    for name in sorted(files):
+        sha.update(b"\0" + name.encode("utf-8") + b"\0")
+        path = files[name]
+        if path.is_file():
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
+        else:
+            sha.update(b"<missing>")
     return sha.hexdigest()
+
+
+def folder_files(folder: Path, label: str) -> dict[str, Path]:
+    """Every file under *folder*, named ``label/relative/path`` (none when the folder is missing)."""
+    if not folder.is_dir():
+        return {}
+    return {f"{label}/{path.relative_to(folder).as_posix()}": path for path in folder.rglob("*") if path.is_file()}
+
+
+@cache
+def grader_version() -> str:
+    """The grader's version: the package's release number and a fingerprint of its code and schemas.
+
+    A fix to a check's code changes it even where the release number stays the same (a course's
+    own checkout), so that results graded by the old code are graded again.
+    """
+    from .. import __version__
+
+    return f"{__version__}+{code_fingerprint(Path(__file__).resolve().parents[1])}"
+
+
+def code_fingerprint(package: Path) -> str:
+    """A short fingerprint of the Python modules and JSON schemas in the folder *package*."""
+    code = {name: path for name, path in folder_files(package, package.name).items()
+            if path.suffix in {".py", ".json"} and "__pycache__" not in path.parts}
+    return digest(code, {})[:16]
+
+
+def grading_fingerprint(submission: Submission, *, release_folder: Path, hidden_file: Path, grading: Any) -> str:
+    """The fingerprint that decides whether a submission's results are still current.
+
+    It covers the notebook and every other file the student submitted, the released files (the
+    notebook's locked and check cells, the visible cases, the data files put back beside it), the
+    hidden cases, the grading limits (*grading*, a dataclass such as the manifest's ``grading``)
+    and the grader's version. Returns a hex digest.
+    """
+    files = {"notebook": submission.notebook, "hidden cases": hidden_file}
+    files |= folder_files(submission.folder, "submitted")
+    files |= folder_files(release_folder, "release")
+    return digest(files, {"limits": dataclasses.asdict(grading), "grader": grader_version()})
 
 
 def task_record(report: TaskReport) -> dict[str, Any]:
