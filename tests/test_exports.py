@@ -37,13 +37,36 @@ def test_the_csv_has_a_row_per_student_with_task_points_and_the_gradebook_total(
     assert float(rows["bea"]["total_score"]) == 0
 
 
-def test_gradescope_results_have_one_test_per_task(graded: Path) -> None:
+def test_gradescope_results_show_visible_checks_and_hide_hidden_ones_until_the_due_date(graded: Path) -> None:
     run_tool(["course", "export", EXERCISE, "--gradescope", "out/gradescope"], graded)
     results = json.loads((graded / "out" / "gradescope" / "ada" / "results.json").read_text("utf-8"))
     assert results["score"] == 16
-    assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        ("Task 1 · strip_boilerplate", 4, 4), ("Task 2 · split_sentences", 6, 6),
-        ("Task 3 · resolve_relative_date", 6, 6)]
+    tests = {t["number"]: t for t in results["tests"]}
+    assert sorted(tests) == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4"]
+    for task, points in [(1, 4), (2, 6), (3, 6)]:
+        visible, hidden = tests[f"{task}.1"], tests[f"{task}.2"]
+        assert visible["visibility"] == "visible" and hidden["visibility"] == "after_due_date"
+        assert visible["score"] + hidden["score"] == points == visible["max_score"] + hidden["max_score"]
+        assert "hidden" not in visible["output"], "the visible test says nothing about the hidden checks"
+    assert tests["1.2"]["name"] == "Task 1 · strip_boilerplate: hidden checks"
+    written = tests["4"]
+    assert "score" not in written and written["tags"] == ["pending manual grading"]
+    assert written["extra_data"] == {"grade_id": "task4-answer", "points": 4, "pending": True}
+    assert "16" not in results["output"], "the total is not shown before the due date"
+    assert "after the due date" in results["output"]
+
+    bea = json.loads((graded / "out" / "gradescope" / "bea" / "results.json").read_text("utf-8"))
+    assert bea["score"] == 0 and all(t.get("score", 0) == 0 for t in bea["tests"])
+    assert "still the empty starting version" in bea["tests"][0]["output"]
+
+
+def test_hidden_checks_can_be_shown_at_once_when_the_instructor_chooses(graded: Path) -> None:
+    run_tool(["course", "export", EXERCISE, "--gradescope", "out/shown", "--hidden-visibility", "visible"], graded)
+    results = json.loads((graded / "out" / "shown" / "ada" / "results.json").read_text("utf-8"))
+    assert {t["visibility"] for t in results["tests"]} == {"visible"}
+    refused = run_tool(["course", "export", EXERCISE, "--gradescope", "out/x", "--hidden-visibility", "soon"], graded,
+                       check=False)
+    assert refused.returncode == 2 and "invalid choice: 'soon'" in refused.stderr
 
 
 def test_the_gradescope_bundle_builds_and_grades_a_submission_with_its_own_copy_of_the_package(

@@ -92,6 +92,13 @@ def grading_fingerprint(submission: Submission, *, release_folder: Path, hidden_
 
 
 def task_record(report: TaskReport) -> dict[str, Any]:
+    """One task of a results file: its points, every case, and its report as text and HTML.
+
+    ``visible_text`` is the report on the visible checks alone, for exports that show hidden
+    checks separately, or later (Gradescope).
+    """
+    visible = TaskReport(task=report.task, results=tuple(r for r in report.results if not r.case.hidden),
+                         hidden_ran=True)
     return {
         "task": report.task.number,
         "function": report.task.function,
@@ -103,6 +110,7 @@ def task_record(report: TaskReport) -> dict[str, Any]:
         ],
         "text": report.to_text(),
         "html": report.to_html(),
+        "visible_text": visible.to_text(),
     }
 
 
