@@ -270,13 +270,13 @@ rm -rf "$venv"
 chmod -R go-rwx "$source/exercise"
 
 cd /  # import the installed package, not the copy in source/
-"$venv/bin/python" - "$source/pyproject.toml" <<'PYTHON' || fail "the installed package does not work (see above)"
+"$venv/bin/python" - "$source/bundle.json" <<'PYTHON' || fail "the installed package does not work (see above)"
 import importlib.metadata
+import json
 import pathlib
 import sys
-import tomllib
 
-wanted = tomllib.loads(pathlib.Path(sys.argv[1]).read_text("utf-8"))["project"]
+wanted = json.loads(pathlib.Path(sys.argv[1]).read_text("utf-8"))
 try:
     version = importlib.metadata.version(wanted["name"])
 except importlib.metadata.PackageNotFoundError:
@@ -321,6 +321,7 @@ def make_bundle(root: Path, exercise: str, path: Path, *, hidden_visibility: str
                 bundle.write(file, str(file.relative_to(package.parent)))
         bundle.write(project, "pyproject.toml")
         bundle.writestr("requirements.txt", "\n".join(_grader_requirements(project)) + "\n")
+        bundle.writestr("bundle.json", json.dumps(_package(project) | {"exercise": exercise}, indent=1))
         bundle.writestr("README.md", f"Gradescope autograder for {exercise} of {manifest.title}\n\n"
                         "setup.sh installs it (Gradescope runs it once); run_autograder grades one submission.\n")
         for file in sorted((root / RELEASE / exercise).iterdir()):
@@ -332,6 +333,14 @@ def make_bundle(root: Path, exercise: str, path: Path, *, hidden_visibility: str
             "notebook": info.notebook, "exercise": exercise, "grading": grading,
             "gradescope": {"hidden_visibility": hidden_visibility}}, indent=1))
     return path
+
+
+def _package(project: Path) -> dict[str, str]:
+    """The name and version in pyproject.toml: what setup.sh must find installed."""
+    import tomllib
+
+    table = tomllib.loads(project.read_text("utf-8"))["project"]
+    return {"name": str(table["name"]), "version": str(table["version"])}
 
 
 def _grader_requirements(project: Path) -> list[str]:
