@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
-from .classgen import submit
+from .classgen import half_right, submit
 from .conftest import ROOT, auto_scores, copy_course, solved_release
 
 EXERCISE, NOTEBOOK = "01-provenance", "provenance.ipynb"
@@ -62,3 +64,33 @@ def test_the_readmes_nbgrader_path_works_as_written_on_a_fresh_copy(tmp_path: Pa
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"ada", "bea"}
     assert float(rows["ada"]["raw_score"]) == earned and float(rows["bea"]["raw_score"]) == 0
+
+
+def test_the_readmes_course_grade_commands_work_as_written_on_a_fresh_copy(tmp_path: Path) -> None:
+    """The block under "Grading a class with `course grade`", run whole with the environment active."""
+    course = copy_course(tmp_path / "course")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("\n### Grading a class with `course grade`\n", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block
+    reference = solved_release(course, EXERCISE, NOTEBOOK)
+    submit(course, "ada", EXERCISE, NOTEBOOK, reference)
+    submit(course, "bea", EXERCISE, NOTEBOOK, (course / "exercises" / EXERCISE / NOTEBOOK).read_text("utf-8"))
+    submit(course, "ada", "02-attribution", "attribution.ipynb",
+           solved_release(course, "02-attribution", "attribution.ipynb"))
+    with zipfile.ZipFile(course / "downloads.zip", "w") as downloads:  # what an LMS hands out
+        downloads.writestr("carl_1234_provenance.ipynb", json.dumps(half_right(reference, "split_sentences")))
+    active = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", block.group(1)], cwd=course, capture_output=True,
+                            text=True, timeout=900, env=dict(os.environ, PATH=active))
+    assert result.returncode == 0, f"{block.group(1)}\nfailed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+
+    records = {p.stem: json.loads(p.read_text("utf-8")) for p in (course / "results" / EXERCISE).glob("*.json")}
+    assert sorted(records) == ["ada", "bea", "carl"] and all(r["recorded"] for r in records.values())
+    assert records["ada"]["earned"] == records["ada"]["possible"] > records["carl"]["earned"] > 0
+    assert (course / "results" / "02-attribution" / "ada.json").is_file()
+    assert (course / "feedback" / "carl" / EXERCISE / "provenance.html").is_file()
+    with (course / "grades.csv").open(newline="") as handle:
+        assert sorted(row["student_id"] for row in csv.DictReader(handle)) == ["ada", "bea", "carl"]
+    assert json.loads((course / "out" / "carl" / "results.json").read_text("utf-8"))["score"] == records["carl"]["earned"]
+    assert "setup.sh" in zipfile.ZipFile(course / "01-provenance-gradescope.zip").namelist()
