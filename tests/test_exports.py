@@ -77,7 +77,11 @@ def test_the_gradescope_bundle_builds_and_grades_a_submission_with_its_own_copy_
     with zipfile.ZipFile(tmp_path / "bundle.zip") as bundle:
         names = bundle.namelist()
         bundle.extractall(source)
-    assert {"setup.sh", "run_autograder", "pyproject.toml", "exercise/hidden-cases.yaml"} <= set(names)
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "requirements.txt", "bundle.json",
+            "exercise/hidden-cases.yaml"} <= set(names)
+    setting = json.loads((source / "exercise" / "grading.json").read_text("utf-8"))
+    assert setting["gradescope"] == {"hidden_visibility": "after_due_date"}
+    assert (source / "requirements.txt").read_text("utf-8").split() == ["pyyaml>=6", "fastjsonschema>=2.19"]
     assert "autograder/grading/gradescope.py" in names
     assert os.access(source / "run_autograder", os.X_OK) or zipfile.ZipFile(tmp_path / "bundle.zip").getinfo(
         "run_autograder").external_attr >> 16 & 0o111
@@ -93,3 +97,19 @@ def test_the_gradescope_bundle_builds_and_grades_a_submission_with_its_own_copy_
                             str(source)], capture_output=True, text=True)
     assert wheel.returncode == 0, wheel.stderr
     assert list((tmp_path / "wheel").glob("who_says_so-*.whl"))
+
+
+def test_the_bundle_can_show_hidden_checks_at_once(graded: Path, tmp_path: Path) -> None:
+    run_tool(["course", "bundle", EXERCISE, "--out", str(tmp_path / "b.zip"), "--hidden-visibility", "visible"], graded)
+    with zipfile.ZipFile(tmp_path / "b.zip") as bundle:
+        assert json.loads(bundle.read("exercise/grading.json"))["gradescope"] == {"hidden_visibility": "visible"}
+
+
+def test_a_grader_problem_in_a_results_record_is_never_scored_as_the_students() -> None:
+    from autograder.grading.exports import GRADER_PROBLEM, gradescope_results
+
+    record = {"student": "ada", "earned": 0, "possible": 16, "tasks": [], "problems": [],
+              "grader_problem": "the sandbox could not start: unshare failed", "isolation": "none"}
+    results = gradescope_results(record)
+    assert results["score"] == 0 and results["tests"] == [] and results["output"] == GRADER_PROBLEM
+    assert results["extra_data"]["grader_problem"] == "the sandbox could not start: unshare failed"

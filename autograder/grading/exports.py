@@ -15,6 +15,7 @@ from ..datafiles import DataFileError
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
 from ..nbgrader_bridge.cells import GradeCell, grade_cells
+from ..runner.launch import Limits
 from .results import RESULTS, read_result
 
 __all__ = ["GRADER_PROBLEM", "HIDDEN_VISIBILITY", "VISIBILITIES", "gradescope_results", "grader_failure_results",
@@ -196,7 +197,7 @@ if [ -d "$here/source/exercise" ]; then root="$here"; else root="$(dirname "$her
 source="$root/source"
 results="$root/results/results.json"
 python="$source/venv/bin/python"
-cd "$root" || exit 1
+cd "$root" || true  # go on: a results file must be written whatever happens
 mkdir -p "$root/results"
 rm -f "$results"
 "$python" -m autograder.grading.gradescope --exercise "$source/exercise" --submission "$root/submission" \\
@@ -328,7 +329,7 @@ def make_bundle(root: Path, exercise: str, path: Path, *, hidden_visibility: str
             if file.is_file():
                 bundle.write(file, f"exercise/{file.name}")
         bundle.write(root / SOURCE / exercise / HIDDEN_FILE, f"exercise/{HIDDEN_FILE}")
-        grading = dataclasses.asdict(manifest.grading)
+        grading = dataclasses.asdict(Limits.from_grading(manifest.grading))
         bundle.writestr("exercise/grading.json", json.dumps({
             "notebook": info.notebook, "exercise": exercise, "grading": grading,
             "gradescope": {"hidden_visibility": hidden_visibility}}, indent=1))
