@@ -225,6 +225,42 @@ def test_setup_with_a_recent_system_python_uses_it_without_apt_get(bundle: Path,
         shutil.rmtree(autograder.parent, ignore_errors=True)
 
 
+NO_VENV_SITECUSTOMIZE = """\
+# Makes this interpreter lack ensurepip, as Ubuntu's python3 does until python3.X-venv is installed.
+import os, sys
+if not os.path.exists({marker!r}):
+    class _NoEnsurepip:
+        def find_spec(self, name, path=None, target=None):
+            if name == "ensurepip":
+                raise ImportError("No module named 'ensurepip' (stand-in: python3-venv is not installed)")
+            return None
+    sys.meta_path.insert(0, _NoEnsurepip())
+"""
+
+
+def test_setup_with_a_recent_python_without_venv_installs_only_the_venv_package(bundle: Path) -> None:
+    """Ubuntu 24.04's python3 is new enough but may lack venv: setup.sh installs python3.X-venv, and nothing else.
+
+    This machine's Python 3.11 plays that python3, without ensurepip until the stand-in apt-get runs."""
+    autograder = _harness(bundle)
+    try:
+        standins = autograder.parent / "standins"
+        site, fake, log, marker = standins / "site", standins / "bin", standins / "log.txt", standins / "venv-installed"
+        for folder in (site, fake):
+            folder.mkdir(parents=True)
+        (site / "sitecustomize.py").write_text(NO_VENV_SITECUSTOMIZE.format(marker=str(marker)), "utf-8")
+        _script(fake / "python3", f"#!/bin/sh\nPYTHONPATH={site} exec {SYSTEM_PYTHON_311} \"$@\"\n")
+        _script(fake / "apt-get", f"#!/bin/sh\necho \"apt-get $*\" >> {log}\n"
+                f"case \"$*\" in update*) exit 0;; *' python3.11-venv') touch {marker}; exit 0;; esac\nexit 100\n")
+        run = _setup(autograder, f"{fake}:{_system_bin(standins / 'system')}")
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert log.read_text("utf-8").splitlines() == [
+            "apt-get update -qq", "apt-get install -y -qq --no-install-recommends python3.11-venv"]
+        assert "setup.sh: installed who-says-so 0.1.0" in run.stdout
+    finally:
+        shutil.rmtree(autograder.parent, ignore_errors=True)
+
+
 def test_setup_fails_loudly_when_the_package_built_is_empty(bundle: Path, tmp_path: Path) -> None:
     """Built with Ubuntu 22.04's setuptools 59, which cannot read pyproject.toml's [project] table, the
     package comes out as UNKNOWN-0.0.0 (this setuptools comes from PyPI): setup.sh must stop, not "succeed"."""
