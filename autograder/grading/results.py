@@ -21,8 +21,8 @@ from ..checks import TaskReport
 if TYPE_CHECKING:
     from .submissions import Submission
 
-__all__ = ["RESULTS", "code_fingerprint", "digest", "folder_files", "grader_version", "grading_fingerprint", "read_result", "result_path", "task_record",
-           "write_result"]
+__all__ = ["RESULTS", "code_fingerprint", "digest", "folder_files", "grader_version", "grading_fingerprint",
+           "read_result", "result_path", "task_record", "write_result"]
 
 RESULTS = "results"
 """Results files live in ``results/<exercise>/<student>.json`` in the course folder."""
