@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from .datafiles import DataFileError as DataFileError
     from .notebook import check as check
 
-__all__ = ["DataFileError", "check"]
+    __version__: str
+
+__all__ = ["DataFileError", "__version__", "check"]
 
 
 def __getattr__(name: str) -> Any:
@@ -30,4 +32,11 @@ def __getattr__(name: str) -> Any:
         from .datafiles import DataFileError
 
         return DataFileError
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            return metadata.version("who-says-so")
+        except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+            return "unknown"
     raise AttributeError(name)

@@ -110,11 +110,16 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("exercises", nargs="+", metavar="EXERCISE")
     export.add_argument("--csv", type=Path, default=None, help="write one CSV file for all the exercises")
     export.add_argument("--gradescope", type=Path, default=None, help="write DIR/<student>/results.json")
+    export.add_argument("--hidden-visibility", choices=_VISIBILITIES, default="after_due_date",
+                        help="when Gradescope shows students the hidden checks (default: after_due_date)")
     export.set_defaults(run=_export)
 
     bundle = commands.add_parser("bundle", help="make a Gradescope autograder zip for an exercise")
     bundle.add_argument("exercise", metavar="EXERCISE")
     bundle.add_argument("--out", type=Path, default=None, help="the zip to write (default: EXERCISE-gradescope.zip)")
+    bundle.add_argument("--hidden-visibility", choices=_VISIBILITIES, default="after_due_date",
+                        help="when Gradescope shows students the hidden checks' results and their total "
+                             "(default: after_due_date)")
     bundle.set_defaults(run=_bundle)
 
     report = commands.add_parser("report", help="a class report of graded exercises: HTML pages, CSV and JSON")
@@ -134,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
                          help=f"release even over a learner's work in {RELEASE}/ (it is copied to safety first)")
     release.set_defaults(run=_release)
     return parser
+
+
+_VISIBILITIES = ["after_due_date", "after_published", "hidden", "visible"]  # Gradescope's; see grading.exports
 
 
 def _course_root(given: Path | None) -> Path | None:
@@ -281,7 +289,8 @@ def _export(root: Path, args: argparse.Namespace) -> int:
         print(f"Wrote {rows} rows to {args.csv}.")
     if args.gradescope is not None:
         for name in args.exercises:
-            count = write_gradescope(root, name, args.gradescope / name if len(args.exercises) > 1 else args.gradescope)
+            count = write_gradescope(root, name, args.gradescope / name if len(args.exercises) > 1 else args.gradescope,
+                                     hidden_visibility=args.hidden_visibility)
             print(f"Wrote Gradescope results for {count} students of {name}.")
     return 0
 
@@ -291,8 +300,10 @@ def _bundle(root: Path, args: argparse.Namespace) -> int:
 
     manifest = load_manifest(root / MANIFEST)
     manifest.exercise(args.exercise)
-    path = make_bundle(root, args.exercise, args.out or Path(f"{args.exercise}-gradescope.zip"))
-    print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
+    path = make_bundle(root, args.exercise, args.out or Path(f"{args.exercise}-gradescope.zip"),
+                       hidden_visibility=args.hidden_visibility)
+    print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment "
+          f"(Ubuntu 22.04 or 24.04 base image). Hidden checks are shown to students: {args.hidden_visibility}.")
     return 0
 
 

@@ -250,6 +250,7 @@ class TaskResult:
     cases: tuple[CaseOutcome, ...]
     text: str
     html: str
+    visible_text: str = ""  # the report on the visible checks alone (Gradescope shows hidden ones later)
 
 
 @dataclass(kw_only=True)
@@ -286,7 +287,7 @@ class ResultRecord:
             "tasks": [
                 {"task": t.task, "function": t.function, "earned": t.earned, "possible": t.possible,
                  "cases": [_case_data(c) for c in t.cases],
-                 "text": t.text, "html": t.html}
+                 "text": t.text, "html": t.html, "visible_text": t.visible_text}
                 for t in self.tasks
             ],
             "earned": self.earned, "possible": self.possible, "problems": list(self.problems),

@@ -37,13 +37,36 @@ def test_the_csv_has_a_row_per_student_with_task_points_and_the_gradebook_total(
     assert float(rows["bea"]["total_score"]) == 0
 
 
-def test_gradescope_results_have_one_test_per_task(graded: Path) -> None:
+def test_gradescope_results_show_visible_checks_and_hide_hidden_ones_until_the_due_date(graded: Path) -> None:
     run_tool(["course", "export", EXERCISE, "--gradescope", "out/gradescope"], graded)
     results = json.loads((graded / "out" / "gradescope" / "ada" / "results.json").read_text("utf-8"))
     assert results["score"] == 16
-    assert [(t["name"], t["score"], t["max_score"]) for t in results["tests"]] == [
-        ("Task 1 · strip_boilerplate", 4, 4), ("Task 2 · split_sentences", 6, 6),
-        ("Task 3 · resolve_relative_date", 6, 6)]
+    tests = {t["number"]: t for t in results["tests"]}
+    assert sorted(tests) == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4"]
+    for task, points in [(1, 4), (2, 6), (3, 6)]:
+        visible, hidden = tests[f"{task}.1"], tests[f"{task}.2"]
+        assert visible["visibility"] == "visible" and hidden["visibility"] == "after_due_date"
+        assert visible["score"] + hidden["score"] == points == visible["max_score"] + hidden["max_score"]
+        assert "hidden" not in visible["output"], "the visible test says nothing about the hidden checks"
+    assert tests["1.2"]["name"] == "Task 1 · strip_boilerplate: hidden checks"
+    written = tests["4"]
+    assert "score" not in written and written["tags"] == ["pending manual grading"]
+    assert written["extra_data"] == {"grade_id": "task4-answer", "points": 4, "pending": True}
+    assert "16" not in results["output"], "the total is not shown before the due date"
+    assert "after the due date" in results["output"]
+
+    bea = json.loads((graded / "out" / "gradescope" / "bea" / "results.json").read_text("utf-8"))
+    assert bea["score"] == 0 and all(t.get("score", 0) == 0 for t in bea["tests"])
+    assert "still the empty starting version" in bea["tests"][0]["output"]
+
+
+def test_hidden_checks_can_be_shown_at_once_when_the_instructor_chooses(graded: Path) -> None:
+    run_tool(["course", "export", EXERCISE, "--gradescope", "out/shown", "--hidden-visibility", "visible"], graded)
+    results = json.loads((graded / "out" / "shown" / "ada" / "results.json").read_text("utf-8"))
+    assert {t["visibility"] for t in results["tests"]} == {"visible"}
+    refused = run_tool(["course", "export", EXERCISE, "--gradescope", "out/x", "--hidden-visibility", "soon"], graded,
+                       check=False)
+    assert refused.returncode == 2 and "invalid choice: 'soon'" in refused.stderr
 
 
 def test_the_gradescope_bundle_builds_and_grades_a_submission_with_its_own_copy_of_the_package(
@@ -54,7 +77,11 @@ def test_the_gradescope_bundle_builds_and_grades_a_submission_with_its_own_copy_
     with zipfile.ZipFile(tmp_path / "bundle.zip") as bundle:
         names = bundle.namelist()
         bundle.extractall(source)
-    assert {"setup.sh", "run_autograder", "pyproject.toml", "exercise/hidden-cases.yaml"} <= set(names)
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "requirements.txt", "bundle.json",
+            "exercise/hidden-cases.yaml"} <= set(names)
+    setting = json.loads((source / "exercise" / "grading.json").read_text("utf-8"))
+    assert setting["gradescope"] == {"hidden_visibility": "after_due_date"}
+    assert (source / "requirements.txt").read_text("utf-8").split() == ["pyyaml>=6", "fastjsonschema>=2.19"]
     assert "autograder/grading/gradescope.py" in names
     assert os.access(source / "run_autograder", os.X_OK) or zipfile.ZipFile(tmp_path / "bundle.zip").getinfo(
         "run_autograder").external_attr >> 16 & 0o111
@@ -70,3 +97,19 @@ def test_the_gradescope_bundle_builds_and_grades_a_submission_with_its_own_copy_
                             str(source)], capture_output=True, text=True)
     assert wheel.returncode == 0, wheel.stderr
     assert list((tmp_path / "wheel").glob("who_says_so-*.whl"))
+
+
+def test_the_bundle_can_show_hidden_checks_at_once(graded: Path, tmp_path: Path) -> None:
+    run_tool(["course", "bundle", EXERCISE, "--out", str(tmp_path / "b.zip"), "--hidden-visibility", "visible"], graded)
+    with zipfile.ZipFile(tmp_path / "b.zip") as bundle:
+        assert json.loads(bundle.read("exercise/grading.json"))["gradescope"] == {"hidden_visibility": "visible"}
+
+
+def test_a_grader_problem_in_a_results_record_is_never_scored_as_the_students() -> None:
+    from autograder.grading.exports import GRADER_PROBLEM, gradescope_results
+
+    record = {"student": "ada", "earned": 0, "possible": 16, "tasks": [], "problems": [],
+              "grader_problem": "the sandbox could not start: unshare failed", "isolation": "none"}
+    results = gradescope_results(record)
+    assert results["score"] == 0 and results["tests"] == [] and results["output"] == GRADER_PROBLEM
+    assert results["extra_data"]["grader_problem"] == "the sandbox could not start: unshare failed"

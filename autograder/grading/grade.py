@@ -28,7 +28,7 @@ from ..runner.explain import describe_run, hang_problems
 from ..runner.launch import Limits, NotebookRun, run_notebook
 from ..sandbox.policy import Isolation, detect_isolation, slot_uids
 from .merge import merged_cells
-from .results import RESULTS, digest, read_result, result_path, task_record, write_result
+from .results import RESULTS, grading_fingerprint, read_result, result_path, task_record, write_result
 from .submissions import Submission, check_folder, find_submissions, plain_files, refusal
 
 __all__ = ["ClassResult", "GradingBusy", "course_lock", "grade_exercise", "grade_submission"]
@@ -98,10 +98,10 @@ def grade_exercise(
     release = json.loads((release_folder / info.notebook).read_text("utf-8"))
     submissions = find_submissions(root, exercise, info.notebook)
     isolation = isolation or detect_isolation()
-    checks = [release_folder / VISIBLE_FILE, source / HIDDEN_FILE, release_folder / info.notebook]
     todo, reused = [], []
     for submission in submissions:
-        fingerprint = digest(submission.notebook, *checks) + GRADER_VERSION
+        fingerprint = grading_fingerprint(submission, release_folder=release_folder, hidden_file=source / HIDDEN_FILE,
+                                          grading=manifest.grading)
         previous = read_result(result_path(root, exercise, submission.student))
         if previous and previous.get("digest") == fingerprint and previous.get("status") != "not_graded":
             reused.append(submission.student)

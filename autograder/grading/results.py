@@ -6,20 +6,27 @@ either the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.judge import CaseResult
 from ..checks.report import TaskReport
 from ..datafiles import _validator
-from ..records import CaseOutcome, ResultRecord, TaskResult
+from ..records import GRADER_VERSION, CaseOutcome, ResultRecord, TaskResult
 
-__all__ = ["RESULTS", "RETURNED_LIMIT", "digest", "read_result", "result_path", "task_record", "write_result"]
+if TYPE_CHECKING:
+    from .submissions import Submission
+
+__all__ = ["RESULTS", "RETURNED_LIMIT", "code_fingerprint", "digest", "folder_files", "grader_version",
+           "grading_fingerprint", "read_result", "result_path", "task_record", "write_result"]
 
 RESULTS = "results"
 """Results files live in ``results/<exercise>/<student>.json`` in the course folder."""
@@ -34,21 +41,72 @@ def result_path(root: Path, exercise: str, student: str) -> Path:
     return root / RESULTS / exercise / f"{name}.json"
 
 
-def digest(*paths: Path) -> str:
-    """A fingerprint of the submission and of the checks it was graded with."""
+def digest(files: Mapping[str, Path], settings: Mapping[str, Any]) -> str:
+    """A fingerprint of *files* (a name for each path; a missing file counts as missing) and of *settings*.
+
+    Returns a hex digest that changes when any file's name or content, or any setting, changes.
+    """
     sha = hashlib.sha256()
-    for path in paths:
-        sha.update(str(path.name).encode())
+    sha.update(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+    for name in sorted(files):
+        sha.update(b"\0" + name.encode("utf-8") + b"\0")
+        path = files[name]
         try:
             info = os.lstat(path)
         except OSError:
             sha.update(b"<missing>")
             continue
         if stat.S_ISREG(info.st_mode):  # never follows a link, never opens a FIFO
-            sha.update(path.read_bytes())
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
         else:
             sha.update(f"<not a plain file: {info.st_mode:o} {info.st_ino}>".encode())
     return sha.hexdigest()
+
+
+def folder_files(folder: Path, label: str) -> dict[str, Path]:
+    """Every entry under *folder* that is not a folder (links included, never followed), named
+    ``label/relative/path``; none when the folder is missing."""
+    if not folder.is_dir() or folder.is_symlink():
+        return {}
+    found: dict[str, Path] = {}
+    for parent, folders, files in os.walk(folder):  # os.walk does not follow links to folders
+        for name in [*files, *(f for f in folders if os.path.islink(os.path.join(parent, f)))]:
+            path = Path(parent) / name
+            found[f"{label}/{path.relative_to(folder).as_posix()}"] = path
+    return found
+
+
+@cache
+def grader_version() -> str:
+    """The grader's version: its release number and a fingerprint of its code and schemas.
+
+    A fix to a check's code changes it even where the release number stays the same (a course's
+    own checkout), so that results graded by the old code are graded again.
+    """
+    return f"{GRADER_VERSION}+{code_fingerprint(Path(__file__).resolve().parents[1])}"
+
+
+def code_fingerprint(package: Path) -> str:
+    """A short fingerprint of the Python modules and JSON schemas in the folder *package*."""
+    code = {name: path for name, path in folder_files(package, package.name).items()
+            if path.suffix in {".py", ".json"} and "__pycache__" not in path.parts}
+    return digest(code, {})[:16]
+
+
+def grading_fingerprint(submission: Submission, *, release_folder: Path, hidden_file: Path, grading: Any) -> str:
+    """The fingerprint that decides whether a submission's results are still current.
+
+    It covers the notebook and every other file the student submitted, the released files (the
+    notebook's locked and check cells, the visible cases, the data files put back beside it), the
+    hidden cases, the grading limits (*grading*, a dataclass such as the manifest's ``grading``)
+    and the grader's version. Returns a hex digest.
+    """
+    files = {"notebook": submission.notebook, "hidden cases": hidden_file}
+    files |= folder_files(submission.folder, "submitted")
+    files |= folder_files(release_folder, "release")
+    return digest(files, {"limits": dataclasses.asdict(grading), "grader": grader_version()})
 
 
 RETURNED_LIMIT = 200
@@ -56,15 +114,21 @@ RETURNED_LIMIT = 200
 
 
 def task_record(report: TaskReport) -> TaskResult:
-    """The results file's account of one task: its points, and each case's verdict.
+    """The results file's account of one task: its points, each case's verdict, and its report as
+    text and HTML.
 
     A failed case also keeps, cut to :data:`RETURNED_LIMIT` characters, what came back
     (``returned``: a short literal, ``raised …``, or ``nothing``) and why it failed when that
     is not a wrong value (``problem``), so that the class report can count wrong answers.
+    ``visible_text`` is the report on the visible checks alone, for exports that show hidden
+    checks separately, or later (Gradescope).
     """
+    visible = TaskReport(task=report.task, results=tuple(r for r in report.results if not r.case.hidden),
+                         hidden_ran=True)
     return TaskResult(
         task=report.task.number, function=report.task.function, earned=report.earned, possible=report.possible,
         cases=tuple(_case_record(r) for r in report.results), text=report.to_text(), html=report.to_html(),
+        visible_text=visible.to_text(),
     )
 
 

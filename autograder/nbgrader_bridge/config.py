@@ -20,13 +20,21 @@ IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", HIDDEN_FILE
 
 
 def configure(c: Any, *, root: Path | None = None) -> Any:
-    """Point nbgrader at this course's folders; *root* defaults to the current folder."""
+    """Point nbgrader at this course's folders (*root* defaults to the current folder); returns *c*.
+
+    ``nbgrader generate_assignment`` always writes the release and records it in the gradebook,
+    as ``course release`` does.
+    """
     if root is not None:
         c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
     c.CourseDirectory.source_directory = SOURCE
     c.CourseDirectory.release_directory = RELEASE
     c.CourseDirectory.ignore = list(IGNORED)
+    # exercises/ is made from solutions/ and committed, so on a fresh clone it already exists and
+    # nbgrader would skip it, leaving the assignment out of the gradebook (autograde then refuses
+    # every submission). Releasing again writes the same files and records the assignment.
+    c.GenerateAssignment.force = True
     # Students keep their own copy of the exercise's data files; nothing else is theirs to overwrite.
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     return c
