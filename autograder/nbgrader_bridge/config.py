@@ -15,8 +15,8 @@ from ..layout import RELEASE, SOURCE
 __all__ = ["COURSE_ID", "IGNORED", "configure"]
 
 COURSE_ID = "who-says-so"
-IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", HIDDEN_FILE]
-"""Files nbgrader never copies from the source: its defaults, and the hidden cases."""
+IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", HIDDEN_FILE, "DESIGN.md"]
+"""Files nbgrader never copies from the source: its defaults, the hidden cases and the design notes for instructors."""
 
 
 def configure(c: Any, *, root: Path | None = None) -> Any:
