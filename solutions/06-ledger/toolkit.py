@@ -137,10 +137,7 @@ def classify_statement(sentence: str) -> str:
     "unattributed". Words are matched as whole words, in any case. These word lists are not
     find_attribution's, so a sentence can have a source and still be "unattributed".
     """
-    if _find_words(DENIAL_WORDS, sentence):
-        return "denial"
-    if _find_words(ATTRIBUTION_WORDS, sentence):
-        return "attributed"
-    if hedges(sentence):
-        return "hedged"
-    return "unattributed"
+    tests = (("denial", bool(_find_words(DENIAL_WORDS, sentence))),
+             ("attributed", bool(_find_words(ATTRIBUTION_WORDS, sentence))),
+             ("hedged", bool(hedges(sentence))))
+    return next((kind for kind, found in tests if found), "unattributed")
