@@ -6,6 +6,7 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.checks import HIDDEN_FILE, load_suite
@@ -62,8 +63,6 @@ def test_course_release_refuses_an_unknown_exercise(course_copy: Path) -> None:
 
 def _solution_bodies() -> dict[str, list[str]]:
     """The stripped, non-blank lines between the solution markers of every exercise's solution cells."""
-    import nbformat
-
     bodies: dict[str, list[str]] = {}
     for exercise in MANIFEST.exercises:
         notebook = nbformat.read(ROOT / "solutions" / exercise.folder / exercise.notebook, as_version=4)
@@ -86,8 +85,6 @@ def test_no_release_file_holds_the_body_of_any_reference_solution(exercise: str)
             continue
         lines = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
         if path.suffix == ".ipynb":
-            import nbformat
-
             cells = nbformat.read(path, as_version=4).cells
             lines = [line.strip() for cell in cells for line in cell.source.splitlines() if line.strip()]
         text = "\n".join(lines)
