@@ -8,6 +8,8 @@
     course grade EXERCISE …         grade a class in sandboxes, into nbgrader's gradebook
     course export EXERCISE … --csv FILE | --gradescope DIR    export graded results
     course bundle EXERCISE          a Gradescope autograder zip for an exercise
+    course report EXERCISE …        a class report: item analysis, who needs help, similar code
+    course rubric EXERCISE          written answers beside the model answer and rubric, for marking
     course release [EXERCISE …]     make exercises/ from solutions/ with nbgrader
     course release --check          say whether exercises/ differs from a fresh release
 """
@@ -88,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_argument("exercise", metavar="EXERCISE")
     bundle.add_argument("--out", type=Path, default=None, help="the zip to write (default: EXERCISE-gradescope.zip)")
     bundle.set_defaults(run=_bundle)
+
+    report = commands.add_parser("report", help="a class report of graded exercises: HTML pages, CSV and JSON")
+    report.add_argument("exercises", nargs="+", metavar="EXERCISE")
+    report.add_argument("--out", type=Path, default=None, help="the folder to write (default: reports/)")
+    report.set_defaults(run=_report)
+
+    rubric = commands.add_parser("rubric", help="written answers beside the model answer and rubric, for marking")
+    rubric.add_argument("exercise", metavar="EXERCISE")
+    rubric.add_argument("--student", default=None, help="only this student's answers")
+    rubric.set_defaults(run=_rubric)
 
     release = commands.add_parser("release", help=f"make {RELEASE}/ from {SOURCE}/ with nbgrader")
     release.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercise folders (default: all)")
@@ -212,6 +224,21 @@ def _bundle(root: Path, args: argparse.Namespace) -> int:
     manifest.exercise(args.exercise)
     path = make_bundle(root, args.exercise, args.out or Path(f"{args.exercise}-gradescope.zip"))
     print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
+    return 0
+
+
+def _report(root: Path, args: argparse.Namespace) -> int:
+    from .report import REPORTS, summary, write_reports
+
+    out = args.out if args.out is not None else root / REPORTS
+    print(summary(write_reports(root, list(args.exercises), out), out))
+    return 0
+
+
+def _rubric(root: Path, args: argparse.Namespace) -> int:
+    from .report.written import rubric_sheet
+
+    print(rubric_sheet(root, args.exercise, student=args.student))
     return 0
 
 

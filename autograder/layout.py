@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["MANIFEST", "LESSONS", "SOURCE", "RELEASE", "DATA", "find_course_root"]
+__all__ = ["MANIFEST", "LESSONS", "SOURCE", "RELEASE", "DATA", "INSTRUCTOR_NOTES", "find_course_root"]
 
 MANIFEST = "course.yaml"
 LESSONS = "lessons"
@@ -13,6 +13,8 @@ SOURCE = "solutions"
 RELEASE = "exercises"
 """nbgrader's release directory: what students receive, generated from SOURCE."""
 DATA = "data"
+INSTRUCTOR_NOTES = "DESIGN.md"
+"""An exercise's design notes for instructors: kept in SOURCE, never released."""
 
 
 def find_course_root(start: Path) -> Path | None:

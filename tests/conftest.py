@@ -105,3 +105,14 @@ def cell_scores(course: Path, exercise: str, student: str) -> dict[str, float | 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         submission = gradebook.find_submission(exercise, student)
         return {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the mutation scores measured in this run (see tests/test_mutation.py)."""
+    from .mutation import summary_lines
+
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("mutation score")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -32,7 +32,7 @@ def test_the_csv_has_a_row_per_student_with_task_points_and_the_gradebook_total(
     with (graded / "out" / "grades.csv").open(newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"ada", "bea"}
-    assert float(rows["ada"]["auto_score"]) == 16 and float(rows["ada"]["total_max"]) == 20
+    assert float(rows["ada"]["auto_score"]) == 16 and float(rows["ada"]["total_max"]) == 22
     assert [float(rows["ada"][f"task{n}"]) for n in (1, 2, 3)] == [4, 6, 6]
     assert float(rows["bea"]["total_score"]) == 0
 

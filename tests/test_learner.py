@@ -75,7 +75,7 @@ def test_compare_puts_the_learners_answer_beside_the_reference(course_copy: Path
             cell["source"] = "def strip_boilerplate(text: str) -> str:\n    return text\n"
     exercise.write_text(json.dumps(solved), "utf-8")
     output = course(["compare", "01-provenance"], course_copy)
-    assert "Task 1 · strip_boilerplate: your code earns 1 of 4 points, hidden checks included" in output
+    assert "Task 1 · strip_boilerplate: your code earns 0.875 of 4 points, hidden checks included" in output
     assert "Task 2 · split_sentences: your code earns 6 of 6 points" in output
     assert "≠" in output
     assert "    return text" in output and "kept.append(line)" in output

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from autograder.checks import HIDDEN_FILE, load_suite
+from autograder.layout import INSTRUCTOR_NOTES
 from autograder.manifest import load_manifest
 from autograder.nbgrader_bridge.release import release_drift
 
@@ -35,6 +36,30 @@ def test_nothing_of_the_solutions_or_hidden_cases_reaches_the_release(exercise: 
     for case in hidden:
         if case.hidden:
             assert f"id: {case.id}\n" not in text
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_the_instructors_notes_stay_in_the_source(exercise: str) -> None:
+    released = ROOT / "exercises" / exercise
+    assert not list(released.rglob(INSTRUCTOR_NOTES))
+    notes = ROOT / "solutions" / exercise / INSTRUCTOR_NOTES
+    if notes.is_file():
+        title = notes.read_text("utf-8").splitlines()[0]
+        for path in released.rglob("*"):
+            if path.is_file() and path.suffix in (".md", ".ipynb", ".yaml"):
+                assert title not in path.read_text("utf-8"), f"{path} contains the instructors' notes"
+
+
+GRADER_INTERNALS = ("hidden-cases.yaml", HIDDEN_FILE, "nbgrader", "generate_assignment", "solutions/", "design note",
+                    "for instructors", "Hidden checks use", "hidden checks test", "hidden checks cover")
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_the_released_readme_speaks_to_students_only(exercise: str) -> None:
+    """No list of what the hidden checks test, no release mechanics or test files: students read it."""
+    text = (ROOT / "exercises" / exercise / "README.md").read_text("utf-8")
+    found = [term for term in GRADER_INTERNALS if term.lower() in text.lower()]
+    assert found == [], f"exercises/{exercise}/README.md mentions {found}"
 
 
 def test_course_release_remakes_a_deleted_release(course_copy: Path) -> None:

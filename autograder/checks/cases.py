@@ -48,6 +48,8 @@ class Case:
     points: float
     hint: str
     hidden: bool = False
+    practice: bool = False
+    """A practice case: an invented example of one docstring rule, shown as practice in the report."""
 
     def call(self) -> Call:
         return Call(case_id=self.id, function=self.function, args=self.args, kwargs=self.kwargs)
@@ -144,6 +146,7 @@ def _cases(
                 points=float(item["points"]),
                 hint=item["hint"],
                 hidden=hidden,
+                practice=bool(item.get("practice", False)),
             )
         )
     return tuple(cases)

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from .cases import Task
 from .judge import CaseResult
 
-__all__ = ["TaskReport", "MAX_SHOWN"]
+__all__ = ["TaskReport", "MAX_SHOWN", "PRACTICE_NOTE"]
 
 MAX_SHOWN = 3
 """How many failing visible checks a report spells out; the rest are counted."""
+
+PRACTICE_NOTE = "  (practice: an invented example of one rule)"
+"""What the report adds after the call of a practice case."""
 
 
 def _points(value: float) -> str:
@@ -108,7 +111,7 @@ class TaskReport:
     def to_text(self, *, max_shown: int = MAX_SHOWN) -> str:
         lines = [f"{self.headline()}. {self.summary()}"]
         for result in self.shown_failures(max_shown):
-            lines.append(f"  ✗ Called:   {result.called()}")
+            lines.append(f"  ✗ Called:   {result.called()}{PRACTICE_NOTE if result.case.practice else ''}")
             if result.problem:
                 lines.append(f"    Problem:  {result.problem}")
             else:
@@ -129,7 +132,8 @@ class TaskReport:
         colour = "#1a7f37" if ok else "#9a6700"
         rows = []
         for result in self.shown_failures():
-            cells = [("Called", f"<code>{e(result.called())}</code>")]
+            practice = f" <em>{e(PRACTICE_NOTE.strip())}</em>" if result.case.practice else ""
+            cells = [("Called", f"<code>{e(result.called())}</code>{practice}")]
             if result.problem:
                 cells.append(("Problem", e(result.problem)))
             else:

@@ -13,9 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..checks import TaskReport
+from ..checks.judge import CaseResult
+from ..checks.report import TaskReport
 
-__all__ = ["RESULTS", "digest", "read_result", "result_path", "task_record", "write_result"]
+__all__ = ["RESULTS", "RETURNED_LIMIT", "digest", "read_result", "result_path", "task_record", "write_result"]
 
 RESULTS = "results"
 """Results files live in ``results/<exercise>/<student>.json`` in the course folder."""
@@ -34,19 +35,40 @@ def digest(*paths: Path) -> str:
     return sha.hexdigest()
 
 
+RETURNED_LIMIT = 200
+"""How many characters of what a failed case returned are kept in the results file (for the class report)."""
+
+
 def task_record(report: TaskReport) -> dict[str, Any]:
+    """One task of a results file: its points, and each case's verdict.
+
+    A failed case also keeps, cut to :data:`RETURNED_LIMIT` characters, what came back
+    (``returned``: a short literal, ``raised …``, or ``nothing``) and why it failed when that
+    is not a wrong value (``problem``), so that the class report can count wrong answers.
+    """
     return {
         "task": report.task.number,
         "function": report.task.function,
         "earned": report.earned,
         "possible": report.possible,
-        "cases": [
-            {"id": r.case.id, "hidden": r.case.hidden, "points": r.case.points, "passed": r.passed}
-            for r in report.results
-        ],
+        "cases": [_case_record(r) for r in report.results],
         "text": report.to_text(),
         "html": report.to_html(),
     }
+
+
+def _case_record(result: CaseResult) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": result.case.id, "hidden": result.case.hidden, "points": result.case.points,
+                              "passed": result.passed}
+    if not result.passed:
+        record["returned"] = _capped(result.got)
+        if result.problem:
+            record["problem"] = _capped(result.problem)
+    return record
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= RETURNED_LIMIT else text[: RETURNED_LIMIT - 1] + "…"
 
 
 def read_result(path: Path) -> dict[str, Any] | None:

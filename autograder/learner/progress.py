@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..datafiles import DataFileError
@@ -23,6 +23,7 @@ class Step:
     title: str
     status: str  # "not started", "started", "complete"
     detail: str = ""
+    minutes: int | None = None  # as course.yaml states them
 
 
 def course_progress(root: Path) -> list[Step]:
@@ -44,10 +45,28 @@ def render_progress(title: str, steps: list[Step]) -> str:
     done = sum(step.status == "complete" for step in steps)
     filled = round(BAR * done / len(steps))
     lines += ["", f"  [{'█' * filled}{'░' * (BAR - filled)}] {done} of {len(steps)} done ({100 * done // len(steps)}%)"]
+    left = sum(step.minutes or 0 for step in steps if step.status != "complete")
+    total = sum(step.minutes or 0 for step in steps)
+    if total:
+        lines.append(f"  Time left: about {_hours(left)} of {_hours(total)} "
+                     "(the stated minutes of every step not yet complete)")
     return "\n".join(lines)
 
 
+def _hours(minutes: int) -> str:
+    """Minutes as "3 h 05 min" (or "40 min" under an hour)."""
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
 def _lesson_step(root: Path, lesson: Lesson) -> Step:
+    return replace(_lesson_status(root, lesson), minutes=lesson.teaching_minutes + lesson.practice_minutes)
+
+
+def _exercise_step(root: Path, exercise: Exercise) -> Step:
+    return replace(_exercise_status(root, exercise), minutes=exercise.minutes)
+
+
+def _lesson_status(root: Path, lesson: Lesson) -> Step:
     number = lesson.id.split("-", 1)[0]
     try:
         cells = [c for c in read_notebook(root / lesson.file)["cells"] if c.get("cell_type") == "code"]
@@ -62,7 +81,7 @@ def _lesson_step(root: Path, lesson: Lesson) -> Step:
     return Step(kind="Lesson", number=number, title=lesson.title, status="complete")
 
 
-def _exercise_step(root: Path, exercise: Exercise) -> Step:
+def _exercise_status(root: Path, exercise: Exercise) -> Step:
     number = exercise.folder.split("-", 1)[0]
     path = root / RELEASE / exercise.folder / exercise.notebook
     try:

@@ -35,6 +35,7 @@ def load_manifest(path: Path) -> Manifest:
             title=item["title"],
             assesses=item["assesses"],
             points=float(item["points"]),
+            minutes=item.get("minutes"),
             line=line_of(root, ["exercises", index]),
         )
         for index, item in enumerate(data["exercises"])

@@ -32,6 +32,8 @@ class Exercise:
     title: str
     assesses: str
     points: float
+    minutes: int | None = None
+    """Minutes a learner needs, as ``course.yaml`` states them (None when it does not)."""
     line: int | None = None
 
     @property

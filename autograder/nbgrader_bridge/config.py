@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import HIDDEN_FILE
-from ..layout import RELEASE, SOURCE
+from ..layout import INSTRUCTOR_NOTES, RELEASE, SOURCE
 
 __all__ = ["COURSE_ID", "IGNORED", "configure"]
 
 COURSE_ID = "who-says-so"
-IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", HIDDEN_FILE, "DESIGN.md"]
-"""Files nbgrader never copies from the source: its defaults, the hidden cases and the design notes for instructors."""
+IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", HIDDEN_FILE, INSTRUCTOR_NOTES]
+"""Files nbgrader never copies from the source: its defaults, the hidden cases and the instructors' notes."""
 
 
 def configure(c: Any, *, root: Path | None = None) -> Any:
