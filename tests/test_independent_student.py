@@ -26,7 +26,7 @@ from .conftest import ROOT, auto_scores, copy_course, run_tool, solved_release
 from .test_docstrings import docstrings
 
 MANIFEST = load_manifest(ROOT / "course.yaml")
-EXERCISES = ("01-provenance", "02-attribution", "03-statements")
+EXERCISES = ("01-provenance", "02-attribution", "03-statements", "04-sources", "05-evidence", "06-ledger")
 LIMITS = Limits(wall_seconds=120, cpu_seconds=60, cell_seconds=20, call_seconds=5)
 
 

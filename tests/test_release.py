@@ -6,6 +6,7 @@ import filecmp
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.checks import HIDDEN_FILE, load_suite
@@ -83,3 +84,39 @@ def test_course_release_refuses_an_unknown_exercise(course_copy: Path) -> None:
     result = run_tool(["course", "release", "07-nothing"], course_copy, check=False)
     assert result.returncode == 1
     assert "there is no exercise '07-nothing'" in result.stderr
+
+
+def _solution_bodies() -> dict[str, list[str]]:
+    """The stripped, non-blank lines between the solution markers of every exercise's solution cells."""
+    bodies: dict[str, list[str]] = {}
+    for exercise in MANIFEST.exercises:
+        notebook = nbformat.read(ROOT / "solutions" / exercise.folder / exercise.notebook, as_version=4)
+        for cell in notebook.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("solution") and "### BEGIN SOLUTION" in cell.source:
+                inside = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+                bodies[f"{exercise.folder}: {meta['grade_id']}"] = [
+                    line.strip() for line in inside.splitlines() if line.strip()
+                ]
+    return bodies
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_no_release_file_holds_the_body_of_any_reference_solution(exercise: str) -> None:
+    """Every file of the release is searched for every exercise's solution bodies: a body of fewer than
+    three lines must not appear whole, and no three consecutive lines of a longer body may appear."""
+    for path in sorted((ROOT / "exercises" / exercise).rglob("*")):
+        if not path.is_file():
+            continue
+        lines = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
+        if path.suffix == ".ipynb":
+            cells = nbformat.read(path, as_version=4).cells
+            lines = [line.strip() for cell in cells for line in cell.source.splitlines() if line.strip()]
+        text = "\n".join(lines)
+        windows = {tuple(lines[i : i + 3]) for i in range(len(lines) - 2)}
+        for name, body in _solution_bodies().items():
+            if len(body) < 3:
+                assert "\n".join(body) not in text, f"{path.relative_to(ROOT)} holds the body of {name}"
+            else:
+                for i in range(len(body) - 2):
+                    assert tuple(body[i : i + 3]) not in windows, f"{path.relative_to(ROOT)} holds part of {name}"
