@@ -90,6 +90,7 @@ WORKED_EXAMPLES: dict[str, dict[str, str]] = {
     "05-evidence": {
         "number 11300": "a computed upper limit in Practice 2",
         "number 22500": "a computed upper limit in Practice 2",
+        "number 5.0": "exercise 05's least supporting weight for \"well supported\" (WELL_SUPPORTED_WEIGHT)",
     },
     "06-capstone": {
         "number 10": "minutes of an instructor's timing, and sentences counted in agreement",
