@@ -100,7 +100,23 @@ def checked(observation: dict[str, Any]) -> dict[str, Any]:
     return observation
 
 
+def _installed_packages(folders: list[str]) -> None:
+    """Put the installed packages' folders on the path (after the standard library, where ``site`` puts them) and
+    give the learner's code the few names ``site`` defines (``exit``, ``quit``, ``help``…): the worker starts
+    without ``site`` (see :func:`autograder.runner.launch.worker_command`)."""
+    sys.path.extend(folder for folder in folders if folder not in sys.path)
+    import builtins
+
+    if not hasattr(builtins, "exit"):
+        import site
+
+        site.setquit()
+        site.setcopyright()
+        site.sethelper()
+
+
 def main() -> int:
+    _installed_packages(sys.argv[3:])
     channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
     job = channel.receive()
     apply_limits(job["limits"])
