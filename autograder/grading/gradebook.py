@@ -122,6 +122,17 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
     return students
 
 
+@dataclass(frozen=True, kw_only=True)
+class _SourceCell:
+    """A locked or graded cell as the gradebook keeps it from the release."""
+
+    name: str
+    cell_type: str
+    locked: bool
+    checksum: str | None
+    source: str
+
+
 class _Class:
     """What recording an exercise needs from nbgrader, looked up once for the whole class."""
 
@@ -134,7 +145,9 @@ class _Class:
         self.nbformat, self.utils, self.gradebook = nbformat, utils, gradebook
         source = gradebook.find_notebook(self.notebook_id, exercise)
         self.kernelspec = json.loads(source.kernelspec) if source.kernelspec else None
-        self.source_cells = {cell.name: cell for cell in source.source_cells}
+        self.source_cells = {cell.name: _SourceCell(name=cell.name, cell_type=cell.cell_type, locked=bool(cell.locked),
+                                                    checksum=cell.checksum, source=cell.source)
+                             for cell in source.source_cells}
         self.max_scores = {cell.name: float(cell.max_score) for cell in [*source.grade_cells, *source.task_cells]}
         # A grade's or a comment's cell by id: asking each grade for its cell's name costs a query.
         self.cell_names = {cell.id: cell.name
@@ -230,6 +243,8 @@ class _Class:
                 unchanged = meta.get("checksum", None) == utils.compute_checksum(cell) and not utils.is_task(cell)
                 comment.auto_comment = "No response." if unchanged else None
         self._late_penalty(submission, submitted, student)
+        gradebook.db.flush()
+        gradebook.db.expunge_all()  # written to the transaction: the session holds one submission at a time
         self._write(student, files, _writes(nbformat, nb))
 
     def _late_penalty(self, submission: Any, submitted: Any, student: str) -> None:

@@ -81,6 +81,7 @@ class NotebookRun:
     tampering: list[str] = field(default_factory=list)  # records no honest worker sends, in the instructor's words
     grader_problem: str = ""  # the sandbox or the worker failed before any learner's code ran
     cpu_seconds: float = 0.0
+    moments: dict[str, float] = field(default_factory=dict)  # when each step began or ended (monotonic clock)
 
 
 def run_notebook(
@@ -106,6 +107,7 @@ def run_notebook(
     answers_read, answers_write = os.pipe()
     command = worker_command(calls_read, answers_write)
     run = NotebookRun()
+    run.moments["launch"] = time.monotonic()
     try:
         wrapped = wrap(command) if wrap else Wrapped(argv=command, folder=str(folder.resolve()))
         process = subprocess.Popen(
@@ -126,6 +128,7 @@ def run_notebook(
         session.talk(cells, calls, run)
     finally:
         session.close(run)
+        run.moments["closed"] = time.monotonic()
     return run
 
 
@@ -210,11 +213,16 @@ class _Session:
             run.grader_problem = self._start_failure(first)
             return
         run.started = True
+        run.moments["ready"] = time.monotonic()
+        clock = first.clock if isinstance(first, ChannelRecord) else None
+        if clock is not None and run.moments["launch"] <= clock <= run.moments["ready"]:
+            run.moments["python"] = clock
         while True:  # the cells
             item = self.next(self.deadline)
             if item is None or item is False:
                 return self._ended(item, run)
             if isinstance(item, ChannelRecord) and item.nonce == nonce and item.kind == "cells_done":
+                run.moments["cells_done"] = time.monotonic()
                 break
             if isinstance(item, ChannelRecord) and item.nonce == nonce and item.kind == "cell" and item.cell:
                 run.cell_problems.append(item.cell)
@@ -240,6 +248,7 @@ class _Session:
                     run.observations.append(observation)
                     break
                 run.tampering.append(_unasked(item, f"while case {call.case_id!r} was being checked"))
+        run.moments["calls_done"] = time.monotonic()
         ending = secrets.token_hex(8)
         self.send({"end": True, "nonce": ending})
         while True:
@@ -276,13 +285,13 @@ class _Session:
 
     def _measure(self) -> None:
         """Sample the processor time of the worker's whole process tree (a sandbox may not pass it back)."""
-        while self.running:
+        # Most runs end before the first sample: scanning /proc costs more than a whole short run.
+        while not self.ended.wait(0.25) and self.running:
             self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.process.pid))
-            if self.ended.wait(0.25):
-                return
 
     def _wait(self, seconds: float) -> int | None:
         end = time.monotonic() + seconds
+        pause = 0.001  # a worker that has said it is done exits within milliseconds: look soon, then less often
         while time.monotonic() < end:
             pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
             if pid:
@@ -291,7 +300,8 @@ class _Session:
                 self.cpu_used = max(self.cpu_used, usage.ru_utime + usage.ru_stime)
                 self.process.returncode = os.waitstatus_to_exitcode(status)
                 return self.process.returncode
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
         return None
 
     def close(self, run: NotebookRun) -> None:

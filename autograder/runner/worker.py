@@ -18,17 +18,20 @@ after ``done`` is evidence of tampering. The worker never sees an expected value
 
 from __future__ import annotations
 
-import json
-import os
-import resource
-import shutil
-import signal
-import sys
-import traceback
-from contextlib import redirect_stderr, redirect_stdout
-from typing import IO, Any
+import time
 
-from ..checks.run import Call, CappedText, StopLearnerCode, observe
+STARTED = time.monotonic()
+"""When this worker's Python began running its code (the clock is the grader's too), for the grader's timings."""
+
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
+from typing import IO, Any  # noqa: E402
+
+from ..checks.run import Call, CappedText, StopLearnerCode, observe  # noqa: E402
 from ..records import CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, Observation, RecordError, value_depth
 
 __all__ = ["main"]
@@ -122,6 +125,8 @@ def main() -> int:
     apply_limits(job["limits"])
     folder = job["folder"]
     if job.get("copy_from"):
+        import shutil  # only here: it is slow to import, and most sandboxes copy their files themselves
+
         for name in sorted(os.listdir(job["copy_from"])):
             shutil.copyfile(os.path.join(job["copy_from"], name), os.path.join(folder, name))
     os.chdir(folder)
@@ -129,7 +134,7 @@ def main() -> int:
     signal.signal(signal.SIGALRM, _alarm)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     printed = CappedText(job["output_limit"])
-    channel.send({"kind": "ready", "nonce": job["nonce"]})
+    channel.send({"kind": "ready", "nonce": job["nonce"], "clock": STARTED})
     for cell in job["cells"]:
         problem = _run_cell(cell, namespace, printed, job["cell_seconds"])
         if problem:
@@ -178,6 +183,8 @@ def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedTe
 
 
 def _line_in_cell(error: BaseException, number: int) -> int | None:
+    import traceback  # only for a cell that failed
+
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == f"<cell {number}>"]
     return frames[-1].lineno if frames else None
 
