@@ -10,6 +10,7 @@ import pytest
 from autograder.checks import load_suite
 from autograder.manifest import load_manifest
 
+from . import attacks
 from .classgen import submit
 from .conftest import ROOT, copy_course, run_tool, solved_release
 
@@ -87,8 +88,26 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         submit(course, "edits-the-check-cells", exercise.folder, exercise.notebook,
                tampered(course, exercise.folder, exercise.notebook, tricks(exercise.folder, course)["returns-none"],
                         edit_checks=True))
+        folder = course / "exercises" / exercise.folder
+        release = json.loads((folder / exercise.notebook).read_text("utf-8"))
+        for name, notebook in forgeries(release, folder).items():
+            submit(course, name, exercise.folder, exercise.notebook, notebook)
+        channel = course / "submitted" / "pre-placed-channel" / exercise.folder / attacks.OLD_CHANNEL
+        channel.write_text("\n".join(attacks.forged_lines(folder)) + "\n", "utf-8")
     run_tool(["course", "grade", *EXERCISES], course)
     return course
+
+
+def forgeries(release: dict, folder: Path) -> dict[str, dict]:
+    """Submissions that compute nothing and forge their results, knowing every visible expected value."""
+    return {
+        "pre-placed-channel": attacks.exits_at_once(release),
+        "appends-and-exits": attacks.writes_forged_lines(release, folder, exit_after=True),
+        "appends-and-ends": attacks.writes_forged_lines(release, folder, exit_after=False),
+    }
+
+
+FORGERIES = ["pre-placed-channel", "appends-and-exits", "appends-and-ends"]
 
 
 def score(course: Path, exercise: str, student: str) -> float:
@@ -114,3 +133,28 @@ def test_the_same_batch_gives_the_reference_every_point(graded: Path, exercise: 
 def test_edited_check_cells_are_put_back_and_reported(graded: Path, exercise: str) -> None:
     record = json.loads((graded / "results" / exercise / "edits-the-check-cells.json").read_text("utf-8"))
     assert any("was changed; the released version was used" in p for p in record["problems"])
+
+
+def visible_points(exercise: str) -> float:
+    return sum(c.points for c in load_suite(ROOT / "exercises" / exercise).cases)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("forgery", FORGERIES)
+def test_a_forgery_scores_no_more_than_a_lookup_table_and_is_reported(graded: Path, exercise: str,
+                                                                      forgery: str) -> None:
+    """The invariant: a submission that computes nothing earns at most what a lookup table of the visible cases
+    earns (every visible point: tests/test_lookup_table.py), here no more than returning None, and is flagged."""
+    earned = score(graded, exercise, forgery)
+    assert earned <= score(graded, exercise, "returns-none")
+    assert earned <= visible_points(exercise)
+    record = json.loads((graded / "results" / exercise / f"{forgery}.json").read_text("utf-8"))
+    assert any(p.startswith("Suspected tampering") for p in record["problems"]), record["problems"]
+    assert record["tampering"]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_honest_submissions_raise_no_suspicion(graded: Path, exercise: str) -> None:
+    for student in ["reference", "returns-none", "always-equal"]:
+        record = json.loads((graded / "results" / exercise / f"{student}.json").read_text("utf-8"))
+        assert record["tampering"] == [], (student, record["tampering"])

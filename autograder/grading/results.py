@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.report import TaskReport
+from ..datafiles import _validator
 from ..records import CaseOutcome, ResultRecord, TaskResult
 
 __all__ = ["RESULTS", "digest", "read_result", "result_path", "task_record", "write_result"]
@@ -71,6 +72,7 @@ def write_result(path: Path, record: dict[str, Any] | ResultRecord) -> None:
     """Write *record* to *path* whole: a temporary file renamed into place."""
     if isinstance(record, ResultRecord):
         record = record.to_data()
+        _validator("results")(record)  # the versioned schema in autograder/schemas/results.schema.json
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:

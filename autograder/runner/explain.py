@@ -27,7 +27,8 @@ def describe_run(run: NotebookRun) -> tuple[list[str], str]:
 
 
 def hang_problems(reports: Iterable[TaskReport]) -> list[str]:
-    """One sentence per check that did not finish in time: hidden ones by task, visible ones with their call."""
+    """One sentence per check that did not finish in time (hidden ones by task, visible ones with their call) or
+    that got back a value too large to check."""
     problems = []
     for report in reports:
         hidden = [r for r in report.results if r.case.hidden and r.status == "timed_out"]
@@ -35,6 +36,11 @@ def hang_problems(reports: Iterable[TaskReport]) -> list[str]:
             if not result.case.hidden and result.status == "timed_out":
                 problems.append(f"The check {result.called()} of task {report.task.number} did not finish within "
                                 f"{result.seconds or 0:g} seconds.")
+
+        large = [r for r in report.results if r.status == "too_large"]
+        if large:
+            several = f"{len(large)} checks" if len(large) > 1 else "One check"
+            problems.append(f"{several} of task {report.task.number} got back a value too large to check.")
         if len(hidden) == 1:
             problems.append(f"A hidden check of task {report.task.number} did not finish within "
                             f"{hidden[0].seconds or 0:g} seconds.")

@@ -63,6 +63,7 @@ class Wrapped:
     folder: str
     copy_from: str | None = None  # a folder the worker copies into *folder* before any learner's code runs
     signal_status: bool = False  # the wrapper reports a child killed by signal N as exit status 128 + N
+    uid: int | None = None  # the sandbox's own user, whose every process is ended after the run (no namespace does)
 
 
 Wrapper = Callable[[list[str]], Wrapped]
@@ -312,6 +313,8 @@ class _Session:
         if self.process.returncode is None and self._wait(10) is None:
             self.process.wait()
         _kill_group(self.process)  # anything it started in the background goes too
+        if self.wrapped.uid is not None:
+            _kill_user(self.wrapped.uid)
         for thread in self.threads:
             thread.join(timeout=5)
         run.output_dropped += self.output.dropped
@@ -433,6 +436,14 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _kill_user(uid: int) -> None:
+    """End every process of the sandbox's user *uid* (as root): what a run started in a session of its own too."""
+    script = f"import os, signal\nos.setgid({uid})\nos.setuid({uid})\ntry:\n    os.kill(-1, signal.SIGKILL)\n" \
+             "except ProcessLookupError:\n    pass\n"
+    subprocess.run([sys.executable, "-c", script], check=False, timeout=30, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _why(code: int | None, limits: Limits, wrapped: Wrapped, cpu_used: float) -> str:

@@ -97,7 +97,9 @@ def bwrap_argv(command: list[str], *, limits: Limits, work: str | None, stage: s
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
     for name, value in env.items():
         argv += ["--setenv", name, value]
-    return [*argv, "--chdir", SCRATCH, "--", *command]
+    # The sandbox's own root (where bubblewrap made /etc, /sandbox, ...) is read-only: only /scratch and /tmp,
+    # both limited, can be written.
+    return [*argv, "--remount-ro", "/", "--chdir", SCRATCH, "--", *command]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,7 +129,7 @@ class Isolation:
             command = bwrap_argv(command, limits=limits, work=str(work), stage=None, held=held)
         enter = [sys.executable, *FAST_START, "-m", "autograder.sandbox.enter", json.dumps(spec), "--", *command]
         return Wrapped(argv=enter, folder=SCRATCH if self.level == "bwrap" else str(stage),
-                       signal_status=self.level == "bwrap")
+                       signal_status=self.level == "bwrap", uid=uid if self.level == "user" else None)
 
 
 @cache
