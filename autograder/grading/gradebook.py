@@ -69,9 +69,10 @@ def inject_results(nb: Any, record: dict[str, Any]) -> None:
             continue
         # What nbformat.v4.new_output makes, without validating each output again (they are valid by construction).
         cell.outputs = [
-            NotebookNode(output_type="display_data", metadata=NotebookNode(),
+            NotebookNode(output_type="display_data", metadata=NotebookNode(),  # type: ignore[no-untyped-call]
                          data={"text/plain": task["text"], "text/html": task["html"]}),
-            NotebookNode(output_type="execute_result", metadata=NotebookNode(), execution_count=None,
+            NotebookNode(output_type="execute_result", metadata=NotebookNode(),  # type: ignore[no-untyped-call]
+                         execution_count=None,
                          data={"text/plain": f"{task['earned']:g}"}),
         ]
     notes = list(record.get("problems", []))
