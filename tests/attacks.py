@@ -13,7 +13,7 @@ from typing import Any
 
 from autograder.checks import load_suite
 
-from .classgen import with_cell
+from .classgen import _set_answer, with_cell
 
 OLD_CHANNEL = ".who-says-so-results.jsonl"
 """The name of the channel file the grader once kept in the scratch folder."""
@@ -112,3 +112,17 @@ def loops_on_hidden_inputs(reference: dict[str, Any], function: str) -> dict[str
         f"    return _honest_{function}(*args, **kwargs)\n"
     )
     return with_cell(reference, code, after_answers=True)
+
+
+def loops_on_abbreviations(reference: dict[str, Any]) -> dict[str, Any]:
+    """The reference, but split_sentences loops for ever on a text with a title such as "Dr." (an honest bug that no
+    visible case of exercise 01 finds, and that reads no file, so it behaves the same in any kernel)."""
+    code = (
+        "import re as _re\n_honest_split_sentences = split_sentences\n"
+        "def split_sentences(text):\n"
+        "    while _re.search(r'\\b(Mr|Dr|Gen)\\. [A-Z]', text):\n        pass\n"
+        "    return _honest_split_sentences(text)\n"
+    )
+    notebook = json.loads(json.dumps(reference))
+    _set_answer(notebook, "split_sentences", code)  # in the task's own answer cell, before its check cell
+    return notebook

@@ -378,6 +378,11 @@ def nobodys_course(tmp_path: Path) -> Path:
 @pytest.mark.skipif(not IS_ROOT or not shutil.which("setpriv"), reason="needs root (to become nobody) and setpriv")
 @pytest.mark.parametrize("namespaces, level", [("1", "bwrap-unprivileged"), ("0", "limits")])
 def test_forging_fails_for_a_non_root_instructor(tmp_path: Path, namespaces: str, level: str) -> None:
+    can_run = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+                              "import autograder.cli, nbgrader"], env=tool_env() | {"PYTHONPATH": str(ROOT)},
+                             capture_output=True, text=True, cwd="/", timeout=120)
+    if can_run.returncode != 0:
+        pytest.skip(f"the user nobody cannot run this checkout's Python here: {can_run.stderr.strip()[-300:]}")
     course = nobodys_course(tmp_path)
     try:
         env = {"WHO_SAYS_SO_NAMESPACES": namespaces, "HOME": str(course), "PYTHONPATH": str(ROOT)}
@@ -422,7 +427,7 @@ def test_nbgrader_autograde_and_course_grade_differ_on_a_hidden_hang_only_as_the
     for course in (theirs, ours):
         reference = solved_release(course, EXERCISE, NOTEBOOK)
         submit(course, "reference", EXERCISE, NOTEBOOK, reference)
-        submit(course, "loops-on-hidden", EXERCISE, NOTEBOOK, attacks.loops_on_hidden_inputs(reference, "split_sentences"))
+        submit(course, "loops-on-hidden", EXERCISE, NOTEBOOK, attacks.loops_on_abbreviations(reference))
     run_tool(["nbgrader", "generate_assignment", EXERCISE, "--force"], theirs)
     run_tool(["nbgrader", "autograde", EXERCISE, "--ExecutePreprocessor.timeout=10"], theirs)
     run_tool(["course", "grade", EXERCISE], ours)
@@ -430,4 +435,6 @@ def test_nbgrader_autograde_and_course_grade_differ_on_a_hidden_hang_only_as_the
     nbgrader, course = cell_scores(theirs, EXERCISE, "loops-on-hidden"), cell_scores(ours, EXERCISE, "loops-on-hidden")
     assert {k: v for k, v in nbgrader.items() if k != "task2-check"} == {k: v for k, v in course.items()
                                                                          if k != "task2-check"}
-    assert nbgrader["task2-check"] == 0 and course["task2-check"] == 3
+    assert nbgrader["task2-check"] == 0 and course["task2-check"] == 5.5
+    problems = record(ours, "loops-on-hidden")["problems"]
+    assert "A hidden check of task 2 did not finish within 5 seconds." in problems, problems

@@ -89,12 +89,15 @@ def check_folder(submission: Submission) -> str:
 
 
 def plain_files(folder: Path, skip: set[str]) -> tuple[list[Path], list[str]]:
-    """The plain files directly in *folder* (but *skip*), and a reason for each entry that was refused."""
+    """The plain files directly in *folder* (but *skip*), and a reason for each entry that was refused (folders are
+    left out without one)."""
     files, refused = [], []
     for name in sorted(os.listdir(folder)):
         if name in skip:
             continue
         path = folder / name
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            continue  # folders (.ipynb_checkpoints, say) were never copied, and say nothing about the work
         reason = refusal(path)
         if reason:
             refused.append(reason)
