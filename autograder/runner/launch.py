@@ -416,7 +416,8 @@ def _unasked(item: ChannelRecord | str | bool | None, when: str) -> str:
 
 def _own_user(wrapped: Wrapped) -> bool:
     # RLIMIT_NPROC counts per user, so it is set only where the child runs as a user of its own.
-    return _is_root() and wrapped.argv[:4] != [sys.executable, *FAST_START, "-m"]
+    unwrapped = [sys.executable, *FAST_START, "-m", "autograder.runner.worker"]
+    return _is_root() and wrapped.argv[:len(unwrapped)] != unwrapped
 
 
 def _is_root() -> bool:
