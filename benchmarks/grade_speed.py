@@ -7,8 +7,8 @@ release and varied mistakes, as the tests make them), copies it into two fresh c
 course, and grades one copy with `nbgrader autograde` and the other with `course grade`, one
 after the other on this machine. Prints:
 
-- each one's wall time, throughput and peak memory (the largest total resident memory of the
-  grader and all its processes, sampled every 0.1 s), and the throughput ratio;
+- each one's wall time, throughput and peak memory (the largest total memory of the grader and
+  all its processes, shared pages counted once, sampled every 0.1 s), and the throughput ratio;
 - whether the two gradebooks hold the same score for every graded cell of every submission;
 - where `course grade`'s time went, per submission (median and 95th percentile of each step,
   from `course grade --timings`);
@@ -53,8 +53,9 @@ STEPS = [
 ]
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory, in bytes, of *pid* and every process below it."""
+def tree_memory(pid: int) -> int:
+    """Memory, in bytes, of *pid* and every process below it: the sum of their proportional set sizes, so that
+    pages two processes share (a child just forked from the grader, say) are counted once, not once for each."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -67,8 +68,8 @@ def tree_rss(pid: int) -> int:
     while todo:
         current = todo.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             pass
@@ -93,7 +94,7 @@ def measured(commands: list[list[str]], cwd: Path) -> tuple[float, int, str]:
             def sample() -> None:
                 nonlocal peak
                 while not done.is_set():
-                    peak = max(peak, tree_rss(process.pid))
+                    peak = max(peak, tree_memory(process.pid))
                     time.sleep(0.1)
 
             sampler = threading.Thread(target=sample, daemon=True)
