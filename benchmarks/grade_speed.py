@@ -55,7 +55,9 @@ STEPS = [
 
 def tree_memory(pid: int) -> int:
     """Memory, in bytes, of *pid* and every process below it: the sum of their proportional set sizes, so that
-    pages two processes share (a child just forked from the grader, say) are counted once, not once for each."""
+    pages two processes share are counted once, not once for each. A child that has not yet run a program of its
+    own (its command line is still its parent's: Python starts a program with vfork, and such a child shares its
+    parent's memory whole) is not counted again."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -65,15 +67,23 @@ def tree_memory(pid: int) -> int:
                 continue
             children.setdefault(parent, []).append(int(entry))
     total, todo = 0, [pid]
+    commands: dict[int, bytes] = {}
     while todo:
         current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            commands[current] = Path(f"/proc/{current}/cmdline").read_bytes()
+        except OSError:
+            continue
+        parents = [p for p, kids in children.items() if current in kids]
+        if current != pid and parents and commands.get(parents[0]) == commands[current]:
+            continue  # not yet its own program: its memory is its parent's
         try:
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             pass
-        todo += children.get(current, [])
     return total
 
 
