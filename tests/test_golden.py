@@ -30,7 +30,7 @@ from .conftest import ROOT, copy_course, run_tool, solved_release
 EXERCISE, NOTEBOOK = "01-provenance", "provenance.ipynb"
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
-LIMITS = {"wall_seconds": 30, "cpu_seconds": 4, "cell_seconds": 3, "call_seconds": 1}
+LIMITS = {"wall_seconds": 45, "cpu_seconds": 4, "cell_seconds": 3, "call_seconds": 1}
 VOLATILE = {"graded_at": "<time>", "digest": "<digest>", "isolation": "<isolation>",
             "isolation_level": "<isolation level>"}
 
@@ -52,7 +52,7 @@ def builders(course: Path) -> dict[str, Callable[[], Any]]:
             reference, "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nimport time\ntime.sleep(600)\n"),
         "fault-burns-processor-time": lambda: attacks.burns_processor_time(reference, ignore_xcpu=False),
         "fault-huge-return": lambda: attacks.returns_huge(reference, "strip_boilerplate"),
-        "fault-loops-on-hidden-inputs": lambda: attacks.loops_on_hidden_inputs(reference, "split_sentences"),
+        "fault-loops-on-an-abbreviation": lambda: attacks.loops_on_abbreviations(reference),
         "fault-invalid-json": lambda: '{"cells": [',
         "forgery-pre-placed-channel": lambda: attacks.exits_at_once(reference),
         "forgery-appends-and-exits": lambda: attacks.writes_forged_lines(reference, folder, exit_after=True),

@@ -117,7 +117,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.C
     submit(course, "huge-return", EXERCISE, NOTEBOOK, attacks.returns_huge(reference, "strip_boilerplate"))
     submit(course, "burns-cpu", EXERCISE, NOTEBOOK, attacks.burns_processor_time(reference, ignore_xcpu=False))
     submit(course, "burns-cpu-deaf", EXERCISE, NOTEBOOK, attacks.burns_processor_time(reference, ignore_xcpu=True))
-    submit(course, "loops-on-hidden", EXERCISE, NOTEBOOK, attacks.loops_on_hidden_inputs(reference, "split_sentences"))
+    submit(course, "loops-on-hidden", EXERCISE, NOTEBOOK, attacks.loops_on_abbreviations(reference))
     submit(course, "fills-the-disk", EXERCISE, NOTEBOOK, with_cell(reference, FILLS_THE_DISK))
     submit(course, LONG_NAME, EXERCISE, NOTEBOOK, reference)
     (course / "submitted" / "folder-is-a-link").symlink_to(course / "submitted" / "reference")
@@ -228,9 +228,10 @@ def test_a_hang_that_only_hidden_checks_find_is_reported(graded: tuple[Path, sub
     course, _ = graded
     result = record(course, "loops-on-hidden")
     task = result["tasks"][1]
-    hung = [c for c in task["cases"] if c["hidden"] and c["status"] == "timed_out"]
-    assert len(hung) >= 2 and all(c["status"] != "timed_out" for c in task["cases"] if not c["hidden"])
-    message = f"{len(hung)} hidden checks of task 2 did not finish within 1 seconds"
+    hung = [c["id"] for c in task["cases"] if c["status"] == "timed_out"]
+    assert hung == ["abbreviations"], task["cases"]
+    assert result["earned"] == 15.5
+    message = "A hidden check of task 2 did not finish within 1 seconds."
     assert any(message in p for p in result["problems"]), result["problems"]
     assert "did not finish within 1 seconds" in task["text"] and "did not finish within 1 seconds" in task["html"]
     run_tool(["course", "export", EXERCISE, "--csv", "hangs.csv"], course)
@@ -357,6 +358,11 @@ def check_small_class(course: Path, level: str) -> None:
 
 @pytest.mark.skipif(not IS_ROOT, reason="switching namespaces off as root needs root")
 def test_forging_fails_without_namespaces_too(tmp_path: Path) -> None:
+    from autograder.sandbox.policy import DESCRIPTIONS, Isolation, _probe
+
+    refused = _probe(Isolation(level="user", description=DESCRIPTIONS["user"]))
+    if refused:
+        pytest.skip(f"the sandbox's user cannot run this checkout's Python here: {refused}")
     course = copy_course(tmp_path / "course")
     forging_class(course)
     result = grade_with(course, {"WHO_SAYS_SO_NAMESPACES": "0"})

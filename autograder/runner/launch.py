@@ -120,10 +120,8 @@ def run_notebook(
             os.close(fd)
         run.grader_problem = f"the sandbox could not be started: {error}"
         return run
-    finally:
-        if "process" in locals():
-            os.close(calls_read)
-            os.close(answers_write)
+    os.close(calls_read)  # the worker's ends: only the worker (and its sandbox) holds them now
+    os.close(answers_write)
     session = _Session(process, calls_write, answers_read, limits, wrapped)
     try:
         session.talk(cells, calls, run)
@@ -266,7 +264,8 @@ class _Session:
             run.tampering.append(_unasked(item, "after the worker said it was done"))
 
     def _start_failure(self, first: ChannelRecord | str | None | bool) -> str:
-        code = self._wait(2)
+        code = self._wait(5)
+        self.threads[-1].join(timeout=5)  # the output reader: all the worker said before it ended
         said = self.output.head().strip()
         if first is False:
             what = f"it did not start within {self.limits.wall_seconds:g} seconds"

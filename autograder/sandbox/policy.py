@@ -144,9 +144,14 @@ def detect_isolation() -> Isolation:
         failure = _probe(isolation)
         if not failure:
             return isolation
-    fallback = "user" if _is_root() else "limits"
     note = f"; bubblewrap could not start here: {failure}" if failure else ""
-    return Isolation(level=fallback, description=DESCRIPTIONS[fallback] + note)
+    if _is_root():
+        user = Isolation(level="user", description=DESCRIPTIONS["user"] + note)
+        refused = _probe(user)
+        if not refused:
+            return user
+        note += f"; the sandbox's user cannot run Python here: {refused}"
+    return Isolation(level="limits", description=DESCRIPTIONS["limits"] + note)
 
 
 def _probe(isolation: Isolation) -> str:
