@@ -104,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     grade.add_argument("--from", dest="source", type=Path, default=None,
                        help="a folder or .zip of loose notebooks (one exercise): copied into submitted/ first")
+    grade.add_argument("--timings", type=Path, default=None, metavar="FILE",
+                       help="write how long each submission's steps took to FILE, one JSON object a line")
     grade.set_defaults(run=_grade)
 
     export = commands.add_parser("export", help="export graded results: CSV for an LMS, Gradescope results.json")
@@ -235,6 +237,7 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from .grading.grade import grade_exercise
+    from .grading.gradebook import Recording
     from .grading.results import RESULTS, read_result, result_path
     from .grading.submissions import find_submissions, import_loose
 
@@ -244,12 +247,20 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
         students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
         print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
     # Each exercise is recorded in nbgrader's gradebook (in this process) while the next one's
-    # submissions run (in their sandboxes), so both cores stay busy.
+    # submissions run (in their sandboxes), so both cores stay busy. The threads that talk to the
+    # sandboxes wait on pipes and answer in a moment: a short switch interval lets them take the
+    # interpreter from the recording thread at once, instead of after Python's default 5 ms for
+    # each of the dozens of calls a submission's checks make.
+    sys.setswitchinterval(0.0005)
+    timings: list[dict[str, Any]] | None = [] if args.timings is not None else None
+    recordings: list[Recording] = []
     with ThreadPoolExecutor(max_workers=1) as recorder:
         pending_records = []
         for name in args.exercises:
-            result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name))
-            pending_records.append((name, result, recorder.submit(_record, root, name, manifest.exercise(name).notebook)))
+            result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name), timings=timings)
+            recordings.append(Recording())
+            pending_records.append((name, result, recorder.submit(_record, root, name, manifest.exercise(name).notebook,
+                                                                  recordings[-1])))
         failed = 0
         for name, result, future in pending_records:
             if result.not_graded:
@@ -272,7 +283,22 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
                   f"{mean:.2f} of {possible:g}.")
             print(f"  isolation: {result.isolation}")
             print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
+    if timings is not None:
+        _write_timings(args.timings, timings, dict(zip(args.exercises, recordings)))
     return 1 if failed else 0
+
+
+def _write_timings(path: Path, timings: list[dict[str, Any]], recordings: dict[str, Any]) -> None:
+    """Each graded submission's steps, with its share of recording, one JSON object a line; then one line per
+    exercise with the whole recording pass."""
+    import json
+
+    lines = []
+    for steps in timings:
+        share = recordings[steps["exercise"]].per_submission.get(steps["student"])
+        lines.append({**steps, **({"recording": share} if share is not None else {})})
+    lines += [{"exercise": name, "recording_pass": r.seconds} for name, r in recordings.items()]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
 
 
 def _export(root: Path, args: argparse.Namespace) -> int:
@@ -322,12 +348,12 @@ def _rubric(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _record(root: Path, name: str, notebook: str) -> tuple[list[str], str]:
+def _record(root: Path, name: str, notebook: str, timing: Any = None) -> tuple[list[str], str]:
     """(students recorded, the problem if the gradebook could not be written)."""
     from .grading.gradebook import record_pending
 
     try:
-        return record_pending(root, name, notebook), ""
+        return record_pending(root, name, notebook, timing=timing), ""
     except Exception as error:  # nothing is lost: the results files stay, and the next run records them
         return [], str(error)
 

@@ -194,6 +194,7 @@ class ChannelRecord:
     observation: Observation | None = None
     cell: CellProblem | None = None
     dropped: int = 0  # characters of printed output left out, for "done"
+    clock: float | None = None  # for "ready": when the worker's Python began (the grader's monotonic clock)
 
 
 def parse_record(line: bytes) -> ChannelRecord:
@@ -212,7 +213,9 @@ def parse_record(line: bytes) -> ChannelRecord:
     nonce = data.get("nonce", "")
     if not isinstance(nonce, str):
         raise RecordError("a record whose nonce is not text")
-    if kind in ("ready", "cells_done"):
+    if kind == "ready":
+        return ChannelRecord(kind=kind, nonce=nonce, clock=_number(data, "clock"))
+    if kind == "cells_done":
         return ChannelRecord(kind=kind, nonce=nonce)
     if kind == "cell":
         return ChannelRecord(kind="cell", nonce=nonce, cell=CellProblem.from_data(data))

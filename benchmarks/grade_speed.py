@@ -1,36 +1,63 @@
-"""How much faster is `course grade` than `nbgrader autograde` on the same class?
+"""How much faster is `course grade` than `nbgrader autograde` on the same class, and where does its time go?
 
-    python benchmarks/grade_speed.py [--size 200] [--jobs N]
+    python benchmarks/grade_speed.py [--size 200] [--jobs N] [--memory-sizes 50,500]
 
 Generates a class of SIZE honest submissions across the exercises (the reference, the untouched
 release and varied mistakes, as the tests make them), copies it into two fresh copies of the
 course, and grades one copy with `nbgrader autograde` and the other with `course grade`, one
-after the other on this machine. Prints each one's wall time, throughput and peak memory (the
-largest total resident memory of the grader and all its processes, sampled every 0.1 s), then
-the throughput ratio. Run it with the course's environment active.
+after the other on this machine. Prints:
+
+- each one's wall time, throughput and peak memory (the largest total memory of the grader and
+  all its processes, shared pages counted once, sampled every 0.1 s), and the throughput ratio;
+- whether the two gradebooks hold the same score for every graded cell of every submission;
+- where `course grade`'s time went, per submission (median and 95th percentile of each step,
+  from `course grade --timings`);
+- the time `course grade` takes after one submission of the graded class changes, and what it
+  said it graded and recorded;
+- the peak memory of `course grade` on classes of each of MEMORY_SIZES submissions, and whether
+  the largest is within 10% of the smallest.
+
+Run it with the course's environment active.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.manifest import load_manifest  # noqa: E402
-from tests.classgen import honest_class, submit  # noqa: E402
+from tests.classgen import failing, honest_class, submit  # noqa: E402
 from tests.conftest import copy_course  # noqa: E402
 
+STEPS = [
+    ("sandbox", "sandbox set-up (staging, namespaces, bubblewrap, to the worker's first line)"),
+    ("worker_start", "worker start (its imports and limits, to ready)"),
+    ("student_code", "student code (the notebook's cells)"),
+    ("calls", "calls (every check, in lockstep)"),
+    ("teardown", "teardown (the worker's exit, its files removed)"),
+    ("judging", "judging (notebook read, cases judged, results file)"),
+    ("recording", "recording into the gradebook (its share of the pass)"),
+]
 
-def tree_rss(pid: int) -> int:
-    """Resident memory, in bytes, of *pid* and every process below it."""
+
+def tree_memory(pid: int) -> int:
+    """Memory, in bytes, of *pid* and every process below it: the sum of their proportional set sizes, so that
+    pages two processes share are counted once, not once for each. A child that has not yet run a program of its
+    own (its command line is still its parent's: Python starts a program with vfork, and such a child shares its
+    parent's memory whole) is not counted again."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -40,72 +67,172 @@ def tree_rss(pid: int) -> int:
                 continue
             children.setdefault(parent, []).append(int(entry))
     total, todo = 0, [pid]
+    commands: dict[int, bytes] = {}
     while todo:
         current = todo.pop()
+        todo += children.get(current, [])
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            commands[current] = Path(f"/proc/{current}/cmdline").read_bytes()
+        except OSError:
+            continue
+        parents = [p for p, kids in children.items() if current in kids]
+        if current != pid and parents and commands.get(parents[0]) == commands[current]:
+            continue  # not yet its own program: its memory is its parent's
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             pass
-        todo += children.get(current, [])
     return total
 
 
-def measured(commands: list[list[str]], cwd: Path) -> tuple[float, int]:
-    """Run *commands* one after the other; (wall seconds, peak memory in bytes)."""
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+def tool_env() -> dict[str, str]:
+    return dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+
+
+def measured(commands: list[list[str]], cwd: Path) -> tuple[float, int, str]:
+    """Run *commands* one after the other; (wall seconds, peak memory in bytes, what they printed)."""
     peak = 0
+    printed = []
     start = time.perf_counter()
     for command in commands:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        done = threading.Event()
+        with tempfile.TemporaryFile() as out:
+            process = subprocess.Popen(command, cwd=cwd, env=tool_env(), stdout=out, stderr=subprocess.DEVNULL)
+            done = threading.Event()
 
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, tree_rss(process.pid))
-                time.sleep(0.1)
+            def sample() -> None:
+                nonlocal peak
+                while not done.is_set():
+                    peak = max(peak, tree_memory(process.pid))
+                    time.sleep(0.1)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        if process.wait() != 0:
-            raise SystemExit(f"{' '.join(command)} failed")
-        done.set()
-        sampler.join()
-    return time.perf_counter() - start, peak
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            code = process.wait()
+            done.set()
+            sampler.join()
+            out.seek(0)
+            printed.append(out.read().decode("utf-8", "replace"))
+            if code != 0:
+                raise SystemExit(f"{' '.join(command)} failed:\n{printed[-1]}")
+    return time.perf_counter() - start, peak, "".join(printed)
+
+
+def make_class(course: Path, size: int, exercises: list[Any], variants: dict[str, list[dict[str, Any]]]) -> None:
+    """SIZE submissions, round the exercises, each one of the exercise's honest variants in turn."""
+    for number in range(size):
+        exercise = exercises[number % len(exercises)]
+        notebook = variants[exercise.folder][(number // len(exercises)) % len(variants[exercise.folder])]
+        submit(course, f"student{number:03d}", exercise.folder, exercise.notebook, notebook)
+
+
+def gradebook_scores(course: Path) -> dict[tuple[str, str, str], float | None]:
+    """Every graded cell's automatic score in the course's gradebook, by (exercise, student, cell)."""
+    import sqlite3
+
+    query = """select a.name, sa.student_id, c.name, g.auto_score from grade g
+               join submitted_notebook sn on g.notebook_id = sn.id
+               join submitted_assignment sa on sn.assignment_id = sa.id
+               join assignment a on sa.assignment_id = a.id join base_cell c on g.cell_id = c.id"""
+    with sqlite3.connect(course / "gradebook.db") as db:
+        return {(e, s, c): score for e, s, c, score in db.execute(query)}
+
+
+def breakdown(path: Path) -> list[str]:
+    """The per-submission steps in a `course grade --timings` file: median and 95th percentile of each."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    submissions = [row for row in rows if "student" in row]
+    lines = [f"course grade, per submission ({len(submissions)} submissions):  median      p95"]
+    for key, label in STEPS:
+        values = sorted(row[key] for row in submissions if key in row)
+        if values:
+            p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+            lines.append(f"  {label:<58} {statistics.median(values) * 1000:7.1f} ms {p95 * 1000:7.1f} ms")
+    passes = [row["recording_pass"] for row in rows if "recording_pass" in row]
+    lines.append(f"  recording passes, one per exercise: {sum(passes):.1f} s in all "
+                 f"(nbgrader's import and gradebook set-up included)")
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200, help="how many submissions (default 200)")
     parser.add_argument("--jobs", type=int, default=None, help="course grade's workers (default: all cores)")
+    parser.add_argument("--memory-sizes", default="50,500",
+                        help="class sizes for the memory comparison of course grade, or 'none' (default 50,500)")
     args = parser.parse_args()
     exercises = load_manifest(ROOT / "course.yaml").exercises
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    names = [e.folder for e in exercises]
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    memory_sizes = [] if args.memory_sizes == "none" else [int(n) for n in args.memory_sizes.split(",")]
+    report = []
     with tempfile.TemporaryDirectory(prefix="who-says-so-bench-") as scratch:
         theirs, ours = copy_course(Path(scratch) / "nbgrader"), copy_course(Path(scratch) / "course-grade")
         for course in (theirs, ours):
             for exercise in exercises:
-                subprocess.run(["nbgrader", "generate_assignment", exercise.folder, "--force"], cwd=course, env=env,
-                               check=True, capture_output=True)
+                subprocess.run(["nbgrader", "generate_assignment", exercise.folder, "--force"], cwd=course,
+                               env=tool_env(), check=True, capture_output=True)
+        released = (ours / "gradebook.db").read_bytes()  # the exercises as nbgrader recorded their release
         variants = {e.folder: list(honest_class(ours, e.folder, e.notebook).values()) for e in exercises}
-        for number in range(args.size):
-            exercise = exercises[number % len(exercises)]
-            notebook = variants[exercise.folder][(number // len(exercises)) % len(variants[exercise.folder])]
-            for course in (theirs, ours):
-                submit(course, f"student{number:03d}", exercise.folder, exercise.notebook, notebook)
-        names = [e.folder for e in exercises]
-        nbgrader_time, nbgrader_peak = measured([["nbgrader", "autograde", name] for name in names], theirs)
-        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-        course_time, course_peak = measured([["course", "grade", *names, *jobs]], ours)
-    print(f"class: {args.size} submissions across {len(exercises)} exercises, on {os.cpu_count()} cores")
-    print(f"nbgrader autograde: {nbgrader_time:7.1f} s  {args.size / nbgrader_time:6.2f} submissions/s  "
-          f"peak memory {nbgrader_peak / 2**20:6.0f} MiB")
-    print(f"course grade:       {course_time:7.1f} s  {args.size / course_time:6.2f} submissions/s  "
-          f"peak memory {course_peak / 2**20:6.0f} MiB")
-    print(f"ratio: course grade's throughput is {nbgrader_time / course_time:.1f}x nbgrader autograde's")
+        for course in (theirs, ours):
+            make_class(course, args.size, exercises, variants)
+        load = os.getloadavg()[0]
+        nbgrader_time, nbgrader_peak, _ = measured([["nbgrader", "autograde", name] for name in names], theirs)
+        timings = Path(scratch) / "timings.jsonl"
+        course_time, course_peak, _ = measured([["course", "grade", *names, *jobs, "--timings", str(timings)]], ours)
+        load = max(load, os.getloadavg()[0])
+        report.append(f"class: {args.size} submissions across {len(exercises)} exercises, on {os.cpu_count()} cores "
+                      f"(load average {load:.1f} during the run)")
+        report.append(f"nbgrader autograde: {nbgrader_time:7.1f} s  {args.size / nbgrader_time:6.2f} submissions/s  "
+                      f"peak memory {nbgrader_peak / 2**20:6.0f} MiB")
+        report.append(f"course grade:       {course_time:7.1f} s  {args.size / course_time:6.2f} submissions/s  "
+                      f"peak memory {course_peak / 2**20:6.0f} MiB")
+        report.append(f"ratio: course grade's throughput is {nbgrader_time / course_time:.1f}x nbgrader autograde's")
+        theirs_scores, ours_scores = gradebook_scores(theirs), gradebook_scores(ours)
+        differing = sorted(key for key in theirs_scores.keys() | ours_scores.keys()
+                           if theirs_scores.get(key, "missing") != ours_scores.get(key, "missing"))
+        submissions = len({key[:2] for key in theirs_scores})
+        if differing:
+            report.append(f"scores: {len(differing)} of {len(theirs_scores)} graded cells differ, e.g. "
+                          + "; ".join(f"{e}/{s}/{c}: nbgrader {theirs_scores.get((e, s, c))}, course grade "
+                                      f"{ours_scores.get((e, s, c))}" for e, s, c in differing[:3]))
+        else:
+            report.append(f"scores: identical, cell by cell, for all {submissions} submissions "
+                          f"({len(theirs_scores)} graded cells)")
+        report += breakdown(timings)
+
+        changed = exercises[0]
+        student = "student000"
+        reference = variants[changed.folder][0]
+        submit(ours, student, changed.folder, changed.notebook, failing(reference, _first_function(ours, changed)))
+        again_time, _, said = measured([["course", "grade", *names, *jobs]], ours)
+        summary = re.search(rf"{changed.folder}: .*", said)
+        report.append(f"incremental: after {student}'s {changed.folder} changed, course grade took {again_time:.1f} s "
+                      f"and said: {summary.group(0) if summary else said.strip()[:200]}")
+
+        peaks = {}
+        for size in memory_sizes:
+            course = copy_course(Path(scratch) / f"memory-{size}")
+            (course / "gradebook.db").write_bytes(released)
+            make_class(course, size, exercises, variants)
+            _, peaks[size], _ = measured([["course", "grade", *names, *jobs]], course)
+        if len(peaks) >= 2:
+            small, large = min(peaks), max(peaks)
+            growth = peaks[large] / peaks[small] - 1
+            report.append("memory: course grade's peak " + ", ".join(f"{peaks[n] / 2**20:.0f} MiB for {n}"
+                                                                       for n in sorted(peaks))
+                          + f" submissions: {growth:+.1%} from {small} to {large} "
+                          + ("(within 10%)" if abs(growth) <= 0.10 else "(NOT within 10%)"))
+    print("\n".join(report))
     return 0
+
+
+def _first_function(course: Path, exercise: Any) -> str:
+    from autograder.checks import load_suite
+
+    tasks = load_suite(course / "exercises" / exercise.folder).tasks.values()
+    return next(t.function for t in tasks if t.function[:1].islower())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from .conftest import ROOT, run_tool
@@ -13,8 +14,16 @@ def test_the_check_speed_benchmark_prints_a_ratio() -> None:
     assert "ratio: course check is" in result.stdout
 
 
-def test_the_grading_benchmark_prints_throughput_memory_and_a_ratio() -> None:
-    result = run_tool([sys.executable, "benchmarks/grade_speed.py", "--size", "6"], ROOT)
-    assert "nbgrader autograde:" in result.stdout and "course grade:" in result.stdout
-    assert "peak memory" in result.stdout
-    assert "ratio: course grade's throughput is" in result.stdout
+def test_the_grading_benchmark_prints_throughput_memory_a_ratio_and_where_the_time_went() -> None:
+    result = run_tool([sys.executable, "benchmarks/grade_speed.py", "--size", "6", "--memory-sizes", "3,6"], ROOT)
+    out = result.stdout
+    assert "nbgrader autograde:" in out and "course grade:" in out
+    assert "peak memory" in out
+    assert "ratio: course grade's throughput is" in out
+    assert "scores: identical, cell by cell, for all 6 submissions" in out, "both graders agree on honest work"
+    for step in ("sandbox set-up", "worker start", "student code", "calls", "judging", "recording into the gradebook"):
+        assert re.search(rf"^  {step}.* ms +[\d.]+ ms$", out, re.MULTILINE), f"a median and a p95 for {step}"
+    # One changed submission: course grade runs and records that one alone, and says so.
+    assert re.search(r"incremental: .* 01-provenance: 1 submissions; graded 1, unchanged since the last run 0; "
+                     r"recorded in the gradebook 1;", out)
+    assert re.search(r"memory: course grade's peak \d+ MiB for 3, \d+ MiB for 6 submissions", out)

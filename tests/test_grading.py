@@ -65,3 +65,60 @@ def test_feedback_and_export_work_on_what_course_grade_recorded(ours: Path) -> N
 def test_a_second_run_regrades_nothing_that_has_not_changed(ours: Path) -> None:
     result = run_tool(["course", "grade", "01-provenance"], ours)
     assert "graded 0, unchanged since the last run 4" in result.stdout
+
+
+LATE_CONFIG = '\nc.LateSubmissionPlugin.penalty_method = "zero"  # a late submission scores 0\n'
+DUE = "2026-11-30 17:00:00 UTC"
+
+
+def _late_class(course: Path) -> None:
+    """Exercise 01 due at DUE, with nbgrader's "zero" late penalty, and submissions on time and late."""
+    from nbgrader.api import Gradebook
+
+    from .classgen import half_right, submit
+    from .conftest import solved_release
+
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write(LATE_CONFIG)
+    run_tool(["nbgrader", "generate_assignment", "01-provenance", "--force"], course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "who-says-so") as gradebook:
+        gradebook.update_or_create_assignment("01-provenance", duedate=DUE)
+    reference = solved_release(course, "01-provenance", "provenance.ipynb")
+    times = {"on-time": "2026-11-30 16:59:00 UTC", "late": "2026-12-01 09:30:00 UTC",
+             "late-half": "2026-12-02 08:00:00 UTC"}
+    for student, stamp in times.items():
+        work = half_right(reference, "strip_boilerplate") if student == "late-half" else reference
+        submit(course, student, "01-provenance", "provenance.ipynb", work)
+        (course / "submitted" / student / "01-provenance" / "timestamp.txt").write_text(stamp + "\n", "utf-8")
+
+
+def _late_rows(course: Path) -> dict[str, tuple[object, ...]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        rows = {}
+        for submission in gradebook.assignment_submissions("01-provenance"):
+            notebook = submission.notebooks[0]
+            rows[submission.student.id] = (str(submission.timestamp), submission.total_seconds_late,
+                                           notebook.late_submission_penalty, notebook.score)
+        return rows
+
+
+def test_late_penalties_are_recorded_as_nbgrader_autograde_records_them(tmp_path: Path) -> None:
+    theirs, ours = copy_course(tmp_path / "theirs"), copy_course(tmp_path / "ours")
+    for course in (theirs, ours):
+        _late_class(course)
+    run_tool(["nbgrader", "autograde", "01-provenance"], theirs)
+    run_tool(["course", "grade", "01-provenance"], ours)
+    expected = _late_rows(theirs)
+    assert expected["on-time"][1] == 0 and expected["on-time"][2] is None, "on time: no penalty"
+    assert expected["late"][1] > 0 and expected["late"][2] == expected["late"][3] > 0, "late: the whole score"
+    assert _late_rows(ours) == expected
+    for course in (theirs, ours):
+        run_tool(["nbgrader", "export"], course)
+    exported = []
+    for course in (theirs, ours):
+        with (course / "grades.csv").open(newline="") as handle:
+            exported.append(sorted((r["student_id"], r["timestamp"], r["raw_score"], r["late_submission_penalty"],
+                                    r["score"]) for r in csv.DictReader(handle)))
+    assert exported[0] == exported[1]

@@ -10,6 +10,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -82,13 +83,14 @@ def course_lock(root: Path) -> Iterator[None]:
 
 def grade_exercise(
     root: Path, exercise: str, *, jobs: int | None = None, progress: Progress | None = None,
-    isolation: Isolation | None = None,
+    isolation: Isolation | None = None, timings: list[dict[str, Any]] | None = None,
 ) -> ClassResult:
     """Grade every submission of *exercise*; submissions already graded, unchanged, are not run again.
 
     Results go to ``results/<exercise>/<student>.json`` as each submission finishes, so a
     killed run resumes where it stopped. A submission the grader could not run is graded
-    again on the next run.
+    again on the next run. With *timings*, each graded submission adds how long its steps
+    took (see :func:`grade_submission`).
     """
     manifest = load_manifest(root / MANIFEST)
     info = manifest.exercise(exercise)
@@ -123,14 +125,20 @@ def grade_exercise(
         def one(item: tuple[Submission, str]) -> str:
             submission, fingerprint = item
             uid = slots.get()
+            steps: dict[str, Any] = {"exercise": exercise, "student": submission.student}
             try:
                 record = grade_submission(submission, release_folder=release_folder, release=release, suite=suite,
-                                          limits=limits, isolation=isolation, uid=uid, scratch_root=scratch_root)
+                                          limits=limits, isolation=isolation, uid=uid, scratch_root=scratch_root,
+                                          timings=steps)
             finally:
                 slots.put(uid)
             record.digest = fingerprint
+            began = time.monotonic()
             write_result(result_path(root, exercise, submission.student), record)
+            steps["judging"] = steps.get("judging", 0.0) + time.monotonic() - began
             with lock:
+                if timings is not None:
+                    timings.append(steps)
                 if record.grader_problem:
                     not_graded[submission.student] = record.grader_problem
                 done[0] += 1
@@ -151,15 +159,17 @@ def grade_exercise(
 
 def grade_submission(
     submission: Submission, *, release_folder: Path, release: dict[str, Any], suite: Suite, limits: Limits,
-    isolation: Isolation, uid: int, scratch_root: Path,
+    isolation: Isolation, uid: int, scratch_root: Path, timings: dict[str, Any] | None = None,
 ) -> ResultRecord:
     """Run one submission in the sandbox and judge it here; the record for its results file.
 
     *release_folder* holds the released files put back beside the notebook, *release* is the
     released notebook (its locked cells are run as released). Only plain files of the
     submission's own enter the sandbox; the rest is refused with a reason. Never raises for
-    anything the submission holds or does.
+    anything the submission holds or does. *timings*, if given, gets the seconds each step
+    took (:func:`run_steps`) and ``judging`` (reading the notebook, judging, the record).
     """
+    began = time.monotonic()
     record = ResultRecord(
         student=submission.student, exercise=submission.exercise, notebook=submission.notebook.name,
         status="graded", isolation=isolation.description, isolation_level=isolation.level,
@@ -193,6 +203,8 @@ def grade_submission(
                 record.tampering.append(f"the submission holds a file named like a grader's channel ({path.name})")
             record.problems += [f"A submitted file was not used: {reason}." for reason in record.refused]
             run = _run(submission, files, release_folder, scratch_root, cells, suite, limits, isolation, uid)
+            if timings is not None:
+                timings.update(run_steps(run))
             observations = [o.to_data() for o in run.observations]
             found, not_run = describe_run(run)  # the same words as `course check`
             record.problems += found
@@ -210,24 +222,52 @@ def grade_submission(
         record.grader_problem = run.grader_problem
         record.earned = 0.0
         record.problems = [NOT_GRADED]
+    if timings is not None:
+        elsewhere = sum(timings.get(step, 0.0) for step in ("sandbox", "worker_start", "student_code", "calls",
+                                                             "teardown"))
+        timings["judging"] = max(time.monotonic() - began - elsewhere, 0.0)
     return record
+
+
+def run_steps(run: NotebookRun) -> dict[str, float]:
+    """How long each step of a sandboxed run took, in seconds, from the moments the launcher noted:
+    ``sandbox`` (staging the files and entering the sandbox, up to the worker's first line), ``teardown``
+    (the worker's exit, stopping what is left of it, removing its files), ``worker_start`` (the worker's imports and limits, up to ready), ``student_code`` (the
+    notebook's cells) and ``calls`` (every check's call, in lockstep). Steps a run did not reach are left out."""
+    moments = run.moments
+    steps: dict[str, float] = {}
+    if "python" in moments:
+        steps["sandbox"] = moments["python"] - moments.get("staging", moments["launch"])
+        steps["worker_start"] = moments["ready"] - moments["python"]
+    if "cells_done" in moments:
+        steps["student_code"] = moments["cells_done"] - moments["ready"]
+    if "calls_done" in moments:
+        steps["calls"] = moments["calls_done"] - moments["cells_done"]
+        steps["teardown"] = moments.get("cleaned", moments["closed"]) - moments["calls_done"]
+    return steps
 
 
 def _run(submission: Submission, files: list[Path], release_folder: Path, scratch_root: Path, cells: Any,
          suite: Suite, limits: Limits, isolation: Isolation, uid: int) -> NotebookRun:
     """Stage the plain files and run the notebook's cells and every call in the sandbox."""
+    staged = time.monotonic()
     stage = Path(tempfile.mkdtemp(dir=scratch_root, prefix="s-"))
+    run: NotebookRun | None = None
     try:
         for path in files:
             shutil.copyfile(path, stage / path.name)
         for path in release_folder.iterdir():
             if path.is_file() and path.suffix != ".ipynb" and path.name not in {HIDDEN_FILE, "grading.json"}:
                 shutil.copyfile(path, stage / path.name)
-        return run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells,
-                            wrap=lambda command: isolation.wrap(command, uid=uid, stage=stage, limits=limits),
-                            scratch=stage)
+        run = run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells,
+                           wrap=lambda command: isolation.wrap(command, uid=uid, stage=stage, limits=limits),
+                           scratch=stage)
+        run.moments["staging"] = staged
+        return run
     except OSError as error:
         return NotebookRun(grader_problem=f"the submission could not be staged for its sandbox: {error}")
     finally:
         for place in (stage, stage.parent / f"{stage.name}-work", stage.parent / f"{stage.name}-held"):
             shutil.rmtree(place, ignore_errors=True)
+        if run is not None:
+            run.moments["cleaned"] = time.monotonic()

@@ -1,154 +1,379 @@
-"""Record results in nbgrader: its gradebook and its autograded notebooks.
+"""Record results in nbgrader: its gradebook and its autograded notebooks, a whole class in one pass.
 
-nbgrader's own ``Autograde`` converter does the work, with one step replaced: where
-it would execute the notebook, :class:`InjectResults` writes each check cell's
-outputs from the results file (the feedback table and the points earned). So
-nbgrader restores locked cells, reads the points as partial credit, applies late
-penalties and fills its gradebook exactly as after its own autograde, and
-``generate_feedback``, ``export`` and formgrader work as usual.
+What ``nbgrader autograde`` writes for a submission, written here directly from the results
+files, with one gradebook session for the class and one commit:
+
+- the student and the submission (with its ``timestamp.txt``, so nbgrader sees how late it is);
+- the autograded notebook ``autograded/<student>/<exercise>/<notebook>``, made by nbgrader's
+  own steps in nbgrader's order: its sanitising (outputs cleared, duplicate ids dropped, the
+  kernelspec and every locked cell put back from the gradebook's source cells), then, in place
+  of running the notebook, each check cell's outputs from the results file (the feedback
+  table and the points earned; see :func:`inject_results`), then nbgrader's own reading of
+  each cell's grade and comment (``nbgrader.utils.determine_grade``, its checksums);
+- the late penalty, from nbgrader's configured late-submission plugin;
+- the submission's own files and the exercise's source files beside the notebook, read-only,
+  as nbgrader copies them.
+
+So formgrader, ``generate_feedback`` and ``export`` work as after nbgrader's own autograde
+(the tests compare it cell by cell with ``nbgrader autograde``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import fnmatch
 import json
+import os
 import shutil
 import tempfile
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nbformat.v4 import new_markdown_cell, new_output
-from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import List, Unicode
-
-from ..layout import RELEASE
+from ..layout import RELEASE, SOURCE
 from ..nbgrader_bridge.cells import task_of
 from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path
 from .merge import merged_notebook
 from .results import read_result, result_path, write_result
 from .submissions import SUBMITTED, find_submissions, plain_files, read_plain
 
-__all__ = ["record_pending", "record_results"]
+__all__ = ["Recording", "inject_results", "record_pending", "record_results"]
+
+AUTOGRADED = "autograded"
+NOTES_META = "grading-notes"
 
 
-class InjectResults(NbGraderPreprocessor):  # type: ignore[misc]
-    """Fill each check cell's outputs from the submission's results file, in place of running it."""
+@dataclass(kw_only=True)
+class Recording:
+    """How long recording took: the whole pass, and each submission's own share of it (seconds)."""
 
-    results_root = Unicode("", help="the course folder whose results/ holds the results files").tag(config=True)
-
-    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        info = resources["nbgrader"]
-        record = json.loads(result_path(Path(self.results_root), info["assignment"], info["student"]).read_text("utf-8"))
-        tasks = {task["task"]: task for task in record.get("tasks", [])}
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-                continue
-            task = tasks.get(task_of(str(meta.get("grade_id", ""))))
-            if task is None:
-                continue
-            cell.outputs = [
-                new_output("display_data", data={"text/plain": task["text"], "text/html": task["html"]}),  # type: ignore[no-untyped-call]
-                new_output("execute_result", data={"text/plain": f"{task['earned']:g}"}, execution_count=None),  # type: ignore[no-untyped-call]
-            ]
-        notes = list(record.get("problems", []))
-        if notes:
-            text = "**Notes from grading** (for you and your instructor):\n\n" + "\n".join(f"- {n}" for n in notes)
-            nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": "grading-notes"}))  # type: ignore[no-untyped-call]
-        return nb, resources
+    seconds: float = 0.0
+    per_submission: dict[str, float] = field(default_factory=dict)
 
 
-def record_pending(root: Path, exercise: str, notebook: str) -> list[str]:
+def inject_results(nb: Any, record: dict[str, Any]) -> None:
+    """Fill each check cell's outputs of *nb* (a NotebookNode) from a results *record*, in place of running it,
+    and put the notes from grading first, as a markdown cell."""
+    from nbformat import NotebookNode
+    from nbformat.v4 import new_markdown_cell
+
+    tasks = {task["task"]: task for task in record.get("tasks", [])}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        task = tasks.get(task_of(str(meta.get("grade_id", ""))))
+        if task is None:
+            continue
+        # What nbformat.v4.new_output makes, without validating each output again (they are valid by construction).
+        cell.outputs = [
+            NotebookNode(output_type="display_data", metadata=NotebookNode(),  # type: ignore[no-untyped-call]
+                         data={"text/plain": task["text"], "text/html": task["html"]}),
+            NotebookNode(output_type="execute_result", metadata=NotebookNode(),  # type: ignore[no-untyped-call]
+                         execution_count=None,
+                         data={"text/plain": f"{task['earned']:g}"}),
+        ]
+    notes = list(record.get("problems", []))
+    if notes:
+        text = "**Notes from grading** (for you and your instructor):\n\n" + "\n".join(f"- {n}" for n in notes)
+        nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": NOTES_META}))  # type: ignore[no-untyped-call]
+
+
+def record_pending(root: Path, exercise: str, notebook: str, *, timing: Recording | None = None) -> list[str]:
     """Record every result of *exercise* that is not in the gradebook yet; returns the students recorded."""
     students = [s.student for s in find_submissions(root, exercise, notebook)]
     records = {s: read_result(result_path(root, exercise, s)) or {} for s in students}
     # A submission the grader could not run is not recorded: a 0 there would blame the student.
     pending = [s for s, r in records.items() if r and not r.get("recorded") and r.get("status") != "not_graded"]
-    return record_results(root, exercise, notebook, pending)
+    return record_results(root, exercise, notebook, pending, timing=timing)
 
 
-def record_results(root: Path, exercise: str, notebook: str, students: list[str]) -> list[str]:
-    """Record the results of *students* in nbgrader; returns those recorded.
+def record_results(root: Path, exercise: str, notebook: str, students: list[str], *,
+                   timing: Recording | None = None) -> list[str]:
+    """Record the results of *students* in nbgrader, in one gradebook session; returns those recorded.
 
-    A student whose results could not be recorded keeps the results file unmarked, and
-    is recorded on the next run. A submission that could not be read is recorded as
-    the untouched release (0 points) with the reason as a note.
+    Nothing is committed unless every one of them was recorded; then each results file is
+    marked as recorded. Results that could not be recorded stay unmarked, and are recorded
+    on the next run (NbgraderError says why). A submission that could not be read is
+    recorded as the untouched release (0 points) with the reason as a note.
     """
     if not students:
         return []
+    start = time.perf_counter()
     put_own_tools_on_path()
-    from nbgrader.converters import Autograde
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import CheckCellMetadata, Execute
-    from traitlets.config import Config
-
-    from ..nbgrader_bridge.config import configure
-
-    defaults = Autograde.class_traits()
-    # What nbgrader stages here is the released notebook with the student's answers in it (see
-    # merge.merged_notebook), so its cell metadata is the release's own: no need to check it again.
-    sanitize = [step for step in defaults["sanitize_preprocessors"].default() if step is not CheckCellMetadata]
-    steps = [InjectResults if step is Execute else step for step in defaults["autograde_preprocessors"].default()
-             if step is not CheckCellMetadata]
-    if InjectResults not in steps:
-        raise NbgraderError("this nbgrader has no Execute step to replace; the course needs nbgrader 0.9")
-
-    class RecordAutograde(Autograde):  # type: ignore[misc]
-        sanitize_preprocessors = List(sanitize)
-        autograde_preprocessors = List(steps)
-
     _ensure_assignment(root, exercise)
-    with tempfile.TemporaryDirectory(prefix="who-says-so-record-") as staging:
-        for student in students:
-            _stage(root, exercise, notebook, student, Path(staging))
-        config = configure(Config(), root=root)
-        config.CourseDirectory.submitted_directory = staging
-        config.CourseDirectory.assignment_id = exercise
-        config.InjectResults.results_root = str(root)
-        log, text = captured_log()
-        app = RecordAutograde(coursedir=CourseDirectory(config=config), config=config, log=log)
-        app.force = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader's database layer warns about its own models
         try:
-            with warnings.catch_warnings(), _one_engine_per_database():
-                warnings.simplefilter("ignore")  # nbgrader's database layer warns about its own models
-                app.start()
+            _record_class(root, exercise, notebook, students, timing)
+        except NbgraderError:
+            raise
         except Exception as error:
-            raise NbgraderError(f"nbgrader could not record {exercise}: {error}\n{text.getvalue()}") from None
-    for student in students:  # nbgrader raises above unless it recorded every one of them
+            raise NbgraderError(f"nbgrader's gradebook could not record {exercise}: "
+                                f"{type(error).__name__}: {error}") from None
+    for student in students:
         path = result_path(root, exercise, student)
         record = json.loads(path.read_text("utf-8"))
         record["recorded"] = True
         write_result(path, record)
+    if timing is not None:
+        timing.seconds += time.perf_counter() - start
     return students
 
 
-@contextlib.contextmanager
-def _one_engine_per_database() -> Iterator[None]:
-    """Let nbgrader reuse one database engine while recording a class.
+@dataclass(frozen=True, kw_only=True)
+class _SourceCell:
+    """A locked or graded cell as the gradebook keeps it from the release."""
 
-    nbgrader opens its gradebook about nine times per notebook, and each opening creates a
-    new SQLAlchemy engine; sharing one engine per database halves the time it takes to record
-    a class, and changes nothing it writes.
-    """
-    import nbgrader.api
+    name: str
+    cell_type: str
+    locked: bool
+    checksum: str | None
+    source: str
 
-    original = nbgrader.api.create_engine
-    engines: dict[str, Any] = {}
 
-    def shared(url: str, **options: Any) -> Any:
-        if url not in engines:
-            engines[url] = original(url, **options)
-        return engines[url]
+class _Class:
+    """What recording an exercise needs from nbgrader, looked up once for the whole class."""
 
-    nbgrader.api.create_engine = shared
+    def __init__(self, root: Path, exercise: str, notebook: str, gradebook: Any) -> None:
+        import nbformat
+        from nbgrader import utils
+
+        self.root, self.exercise, self.notebook = root, exercise, notebook
+        self.notebook_id = Path(notebook).stem
+        self.nbformat, self.utils, self.gradebook = nbformat, utils, gradebook
+        source = gradebook.find_notebook(self.notebook_id, exercise)
+        self.kernelspec = json.loads(source.kernelspec) if source.kernelspec else None
+        self.source_cells = {cell.name: _SourceCell(name=cell.name, cell_type=cell.cell_type, locked=bool(cell.locked),
+                                                    checksum=cell.checksum, source=cell.source)
+                             for cell in source.source_cells}
+        self.max_scores = {cell.name: float(cell.max_score) for cell in [*source.grade_cells, *source.task_cells]}
+        # A grade's or a comment's cell by id: asking each grade for its cell's name costs a query.
+        self.cell_names = {cell.id: cell.name
+                           for cell in [*source.grade_cells, *source.solution_cells, *source.task_cells]}
+        self.release = json.loads((root / RELEASE / exercise / notebook).read_text("utf-8"))
+        self.source_files = _source_files(root / SOURCE / exercise)
+        self.late_penalty = _late_penalty_plugin(root)
+        self.log, _ = captured_log()
+
+    def sanitized(self, staged: dict[str, Any]) -> Any:
+        """nbgrader's sanitising steps, in its order: ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells."""
+        nbformat, utils = self.nbformat, self.utils
+        nb = _reads(nbformat, json.dumps(staged, ensure_ascii=False))
+        for cell in nb.cells:  # ClearOutput
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+                if "metadata" in cell:
+                    for name in ("collapsed", "scrolled"):
+                        cell.metadata.pop(name, None)
+        seen: set[str] = set()
+        for cell in reversed(nb.cells):  # DeduplicateIds: the last of two cells with one id keeps it
+            if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
+                continue
+            grade_id = cell.metadata.nbgrader["grade_id"]
+            if grade_id in seen:
+                cell.metadata.nbgrader = {}
+            else:
+                seen.add(grade_id)
+        if self.kernelspec:  # OverwriteKernelspec
+            nb.metadata["kernelspec"] = self.kernelspec
+        for cell in nb.cells:  # OverwriteCells
+            self._overwrite(cell)
+        return nb
+
+    def _overwrite(self, cell: Any) -> None:
+        utils = self.utils
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", None)
+        if grade_id is None:
+            return
+        source = self.source_cells.get(grade_id)
+        if source is None:
+            del cell.metadata.nbgrader["grade_id"]
+            return
+        if cell.cell_type != source.cell_type:
+            cell.cell_type = source.cell_type
+            if source.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+            else:
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+        if utils.is_locked(cell) != source.locked:
+            cell.metadata.nbgrader["locked"] = source.locked
+        if utils.is_grade(cell) and grade_id in self.max_scores:
+            if float(cell.metadata.nbgrader["points"]) != self.max_scores[grade_id]:
+                cell.metadata.nbgrader["points"] = self.max_scores[grade_id]
+        cell.metadata.nbgrader["checksum"] = source.checksum
+        if source.locked and utils.compute_checksum(cell) != source.checksum:
+            cell.source = source.source
+            if utils.compute_checksum(cell) != source.checksum:
+                raise NbgraderError(f"inconsistent checksums for cell {source.name} of {self.exercise}")
+
+    def record(self, student: str) -> None:
+        """Record one student's submission: gradebook rows and the autograded folder."""
+        nbformat, utils, gradebook = self.nbformat, self.utils, self.gradebook
+        folder = self.root / SUBMITTED / student / self.exercise
+        record = json.loads(result_path(self.root, self.exercise, student).read_text("utf-8"))
+        staged = self.release
+        if not record.get("unreadable"):
+            staged, _ = merged_notebook(self.release, json.loads(read_plain(folder / self.notebook).decode("utf-8")))
+        files = [path for path in plain_files(folder, skip={self.notebook})[0]  # never a link, a FIFO or a device
+                 if not _ignored(path.name)]
+        timestamp = _timestamp(utils, folder, files)
+        gradebook.update_or_create_student(student)
+        if timestamp:
+            submission = gradebook.update_or_create_submission(self.exercise, student, timestamp=timestamp)
+        else:
+            submission = gradebook.update_or_create_submission(self.exercise, student)
+        # nbgrader writes the sanitised notebook, then reads it back to autograde it.
+        nb = _reads(nbformat, _writes(nbformat, self.sanitized(staged)))
+        inject_results(nb, record)
+        submitted = next(n for n in submission.notebooks if n.name == self.notebook_id)
+        grades = {self.cell_names[grade.cell_id]: grade for grade in submitted.grades}
+        comments = {self.cell_names[comment.cell_id]: comment for comment in submitted.comments}
+        for cell in nb.cells:  # SaveAutoGrades
+            meta = cell.metadata.get("nbgrader", {})
+            if utils.is_grade(cell):
+                grade = grades[meta["grade_id"]]
+                grade.auto_score, _ = utils.determine_grade(cell, self.log)
+                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+            if utils.is_solution(cell) or utils.is_task(cell):
+                comment = comments[meta["grade_id"]]
+                unchanged = meta.get("checksum", None) == utils.compute_checksum(cell) and not utils.is_task(cell)
+                comment.auto_comment = "No response." if unchanged else None
+        self._late_penalty(submission, submitted, student)
+        gradebook.db.flush()
+        gradebook.db.expunge_all()  # written to the transaction: the session holds one submission at a time
+        self._write(student, files, _writes(nbformat, nb))
+
+    def _late_penalty(self, submission: Any, submitted: Any, student: str) -> None:
+        """AssignLatePenalties: the configured plugin's penalty for a late submission, kept within its score."""
+        submitted.late_submission_penalty = None
+        if submission.total_seconds_late > 0:
+            self.gradebook.db.flush()
+            self.gradebook.db.refresh(submitted)  # its score, from the grades just set
+            penalty = self.late_penalty(student, submitted.score, submission.total_seconds_late)
+            if penalty is not None:
+                submitted.late_submission_penalty = min(max(penalty, 0), submitted.score)
+
+    def _write(self, student: str, files: list[Path], text: str) -> None:
+        """The autograded folder, as nbgrader leaves it: the submission's files, the source's, the notebook; read-only."""
+        target = self.root / AUTOGRADED / student / self.exercise
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for path in files:
+            shutil.copyfile(path, target / path.name)
+        for relative, path in self.source_files:
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            if (target / relative).exists():
+                (target / relative).unlink()
+            shutil.copyfile(path, target / relative)
+        (target / self.notebook).write_text(text if text.endswith("\n") else text + "\n", "utf-8")
+        for folder, _, names in os.walk(target):
+            for name in names:
+                os.chmod(os.path.join(folder, name), 0o444)
+
+
+def _record_class(root: Path, exercise: str, notebook: str, students: list[str], timing: Recording | None) -> None:
+    from nbgrader.api import Gradebook
+
+    from ..nbgrader_bridge.config import COURSE_ID
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
+        work = _Class(root, exercise, notebook, gradebook)
+        try:
+            for student in students:
+                began = time.perf_counter()
+                work.record(student)
+                if timing is not None:
+                    timing.per_submission[student] = time.perf_counter() - began
+            gradebook.db.commit()
+        except BaseException:
+            gradebook.db.rollback()
+            raise
+
+
+def _reads(nbformat: Any, text: str) -> Any:
+    """The notebook in *text* as nbconvert's exporter hands it to nbgrader's steps: read, converted to version 4,
+    validated and normalised. Validating and normalising change a notebook only where cell ids are missing or
+    repeated (they give such cells new, random ids), so only such a notebook goes through them: for any other,
+    they would cost more than the rest of recording it and change nothing."""
+    nb = nbformat.convert(nbformat.reader.reads(text), 4)
+    if not _ids_to_repair(nb):
+        return nb
+    nb = nbformat.reads(text, as_version=4)
+    if hasattr(nbformat.validator, "normalize"):
+        _, nb = nbformat.validator.normalize(nb)
+        nb = nbformat.from_dict(nb)
+    return nb
+
+
+def _writes(nbformat: Any, nb: Any) -> str:
+    """The notebook's text as nbconvert's exporter writes it (validated only where :func:`_reads` would)."""
+    if _ids_to_repair(nb):
+        return str(nbformat.writes(nb, version=4))
+    return str(nbformat.versions[4].writes_json(nb))
+
+
+def _ids_to_repair(nb: Any) -> bool:
+    """Whether nbformat's validation would give some cell of *nb* a new id (missing or repeated ids)."""
+    if (nb.get("nbformat", 0), nb.get("nbformat_minor", 0)) < (4, 5):
+        return False
+    ids = [cell.get("id") for cell in nb.get("cells", [])]
+    return None in ids or len(set(ids)) != len(ids)
+
+
+def _timestamp(utils: Any, folder: Path, files: list[Path]) -> Any:
+    """The submission's time from its ``timestamp.txt``, as nbgrader reads it (None without one)."""
+    if not any(path.name == "timestamp.txt" for path in files):
+        return None
+    text = (folder / "timestamp.txt").read_text("utf-8").strip()
+    if not text:
+        return None
     try:
-        yield
-    finally:
-        nbgrader.api.create_engine = original
-        for engine in engines.values():
-            engine.dispose()
+        return utils.parse_utc(text)
+    except ValueError:
+        raise NbgraderError(f"{folder / 'timestamp.txt'}: the submission time {text[:60]!r} is not a date and time "
+                            "nbgrader can read (expected, for example, 2026-11-30 17:00:00 UTC)") from None
+
+
+def _ignored(name: str) -> bool:
+    """Whether nbgrader leaves a file so named out of an autograded folder (the course's ignore list, notebooks)."""
+    from ..nbgrader_bridge.config import IGNORED
+
+    return any(fnmatch.fnmatch(name, pattern) for pattern in [*IGNORED, "*.ipynb"])
+
+
+def _source_files(source: Path) -> list[tuple[Path, Path]]:
+    """The exercise's source files that nbgrader copies beside an autograded notebook (all but notebooks and the
+    files it ignores), as (path inside the folder, path)."""
+    found = []
+    for folder, dirs, names in os.walk(source):
+        dirs[:] = [d for d in dirs if not _ignored(d)]
+        for name in sorted(names):
+            if not _ignored(name):
+                path = Path(folder) / name
+                found.append((path.relative_to(source), path))
+    return sorted(found)
+
+
+def _late_penalty_plugin(root: Path) -> Callable[[str, float, float], float | None]:
+    """The late-submission plugin that nbgrader's configuration for the course names, set up as configured."""
+    from nbgrader.plugins import LateSubmissionPlugin
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+    from traitlets.utils.importstring import import_item
+
+    config = Config()
+    if (root / "nbgrader_config.py").is_file():
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    chosen = config.get("AssignLatePenalties", {}).get("plugin_class", LateSubmissionPlugin)
+    plugin_class = import_item(chosen) if isinstance(chosen, str) else chosen
+    plugin = plugin_class(config=config)
+    return plugin.late_submission_penalty  # type: ignore[no-any-return]
 
 
 def _ensure_assignment(root: Path, exercise: str) -> None:
@@ -166,18 +391,3 @@ def _ensure_assignment(root: Path, exercise: str) -> None:
             pass
     with tempfile.TemporaryDirectory(prefix="who-says-so-release-") as scratch:
         release(root, [exercise], into=Path(scratch), gradebook=root / "gradebook.db")
-
-
-def _stage(root: Path, exercise: str, notebook: str, student: str, staging: Path) -> None:
-    """The submission as graded: its files, and the released notebook with its answers in it."""
-    source = root / SUBMITTED / student / exercise
-    target = staging / student / exercise
-    target.mkdir(parents=True)
-    for path in plain_files(source, skip={notebook})[0]:  # never a link, a FIFO or a device
-        shutil.copyfile(path, target / path.name)
-    release = json.loads((root / RELEASE / exercise / notebook).read_text("utf-8"))
-    record = json.loads(result_path(root, exercise, student).read_text("utf-8"))
-    staged = release
-    if not record.get("unreadable"):
-        staged, _ = merged_notebook(release, json.loads(read_plain(source / notebook).decode("utf-8")))
-    (target / notebook).write_text(json.dumps(staged, ensure_ascii=False), "utf-8")

@@ -9,10 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nbgrader.converters import GenerateAssignment
-from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config
-
 from .config import configure
 
 __all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path"]
@@ -27,6 +23,10 @@ def generate_assignment(root: Path, name: str, **overrides: Any) -> None:
 
     *overrides* set ``CourseDirectory`` options (``release_directory``, ``db_url``).
     """
+    from nbgrader.converters import GenerateAssignment  # slow to import: only when a release is made
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
     put_own_tools_on_path()
     config = configure(Config(), root=root)
     for option, value in overrides.items():

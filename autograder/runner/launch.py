@@ -9,6 +9,8 @@ evidence of tampering and never stops the batch.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import queue
 import secrets
@@ -80,6 +82,7 @@ class NotebookRun:
     tampering: list[str] = field(default_factory=list)  # records no honest worker sends, in the instructor's words
     grader_problem: str = ""  # the sandbox or the worker failed before any learner's code ran
     cpu_seconds: float = 0.0
+    moments: dict[str, float] = field(default_factory=dict)  # when each step began or ended (monotonic clock)
 
 
 def run_notebook(
@@ -99,11 +102,13 @@ def run_notebook(
     """
     if cells is None:
         cells = code_cells(read_notebook(notebook))
+    compile_package()
     folder = scratch or notebook.parent
     calls_read, calls_write = os.pipe()
     answers_read, answers_write = os.pipe()
-    command = [sys.executable, "-m", "autograder.runner.worker", str(calls_read), str(answers_write)]
+    command = worker_command(calls_read, answers_write)
     run = NotebookRun()
+    run.moments["launch"] = time.monotonic()
     try:
         wrapped = wrap(command) if wrap else Wrapped(argv=command, folder=str(folder.resolve()))
         process = subprocess.Popen(
@@ -122,7 +127,39 @@ def run_notebook(
         session.talk(cells, calls, run)
     finally:
         session.close(run)
+        run.moments["closed"] = time.monotonic()
     return run
+
+
+def worker_command(calls_fd: int, answers_fd: int) -> list[str]:
+    """The worker's command line: a Python that starts without the ``site`` module's scan of the environment
+    (its ``.pth`` files import the editable install's finder), with the same packages importable (see
+    :func:`site_packages`), and without the user's own site folder."""
+    return [sys.executable, *FAST_START, "-m", "autograder.runner.worker", str(calls_fd), str(answers_fd),
+            *site_packages()]
+
+
+FAST_START = ("-s", "-S")
+"""Python's start-up flags for the processes of a sandboxed run: no user site folder, no ``site`` scan."""
+
+
+@functools.cache
+def compile_package() -> None:
+    """Write the course package's bytecode beside its sources, once per process, so that each worker (which may
+    not write it: its copy of the package is read-only) loads its modules instead of compiling them; a package
+    that cannot be written to is left as it is."""
+    import compileall
+
+    with contextlib.suppress(OSError):
+        compileall.compile_dir(str(Path(__file__).resolve().parents[1]), quiet=2)
+
+
+def site_packages() -> list[str]:
+    """The folders of installed packages that the grader's own Python has on its path, in order."""
+    import site
+
+    known = set(site.getsitepackages())
+    return [path for path in sys.path if path in known]
 
 
 class _Session:
@@ -138,6 +175,7 @@ class _Session:
         self.calls_fd = calls_fd
         self.cpu_used = 0.0
         self.running = True
+        self.ended = threading.Event()  # the worker has exited, or the session is closing
         self.threads = [
             threading.Thread(target=self._measure, daemon=True),
             threading.Thread(target=_read_records, args=(answers_fd, self.records), daemon=True),
@@ -174,11 +212,16 @@ class _Session:
             run.grader_problem = self._start_failure(first)
             return
         run.started = True
+        run.moments["ready"] = time.monotonic()
+        clock = first.clock if isinstance(first, ChannelRecord) else None
+        if clock is not None and run.moments["launch"] <= clock <= run.moments["ready"]:
+            run.moments["python"] = clock
         while True:  # the cells
             item = self.next(self.deadline)
             if item is None or item is False:
                 return self._ended(item, run)
             if isinstance(item, ChannelRecord) and item.nonce == nonce and item.kind == "cells_done":
+                run.moments["cells_done"] = time.monotonic()
                 break
             if isinstance(item, ChannelRecord) and item.nonce == nonce and item.kind == "cell" and item.cell:
                 run.cell_problems.append(item.cell)
@@ -204,6 +247,7 @@ class _Session:
                     run.observations.append(observation)
                     break
                 run.tampering.append(_unasked(item, f"while case {call.case_id!r} was being checked"))
+        run.moments["calls_done"] = time.monotonic()
         ending = secrets.token_hex(8)
         self.send({"end": True, "nonce": ending})
         while True:
@@ -241,24 +285,28 @@ class _Session:
 
     def _measure(self) -> None:
         """Sample the processor time of the worker's whole process tree (a sandbox may not pass it back)."""
-        while self.running:
+        # Most runs end before the first sample: scanning /proc costs more than a whole short run.
+        while not self.ended.wait(0.25) and self.running:
             self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.process.pid))
-            time.sleep(0.25)
 
     def _wait(self, seconds: float) -> int | None:
         end = time.monotonic() + seconds
+        pause = 0.001  # a worker that has said it is done exits within milliseconds: look soon, then less often
         while time.monotonic() < end:
             pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
             if pid:
                 self.running = False
+                self.ended.set()
                 self.cpu_used = max(self.cpu_used, usage.ru_utime + usage.ru_stime)
                 self.process.returncode = os.waitstatus_to_exitcode(status)
                 return self.process.returncode
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
         return None
 
     def close(self, run: NotebookRun) -> None:
         self.running = False
+        self.ended.set()
         self.outbox.put(None)
         _kill_group(self.process)
         if self.process.returncode is None and self._wait(10) is None:
@@ -367,7 +415,8 @@ def _unasked(item: ChannelRecord | str | bool | None, when: str) -> str:
 
 def _own_user(wrapped: Wrapped) -> bool:
     # RLIMIT_NPROC counts per user, so it is set only where the child runs as a user of its own.
-    return _is_root() and wrapped.argv[:3] != [sys.executable, "-m", "autograder.runner.worker"]
+    unwrapped = [sys.executable, *FAST_START, "-m", "autograder.runner.worker"]
+    return _is_root() and wrapped.argv[:len(unwrapped)] != unwrapped
 
 
 def _is_root() -> bool:

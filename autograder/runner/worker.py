@@ -18,18 +18,21 @@ after ``done`` is evidence of tampering. The worker never sees an expected value
 
 from __future__ import annotations
 
-import json
-import linecache
-import os
-import resource
-import shutil
-import signal
-import sys
-import traceback
-from contextlib import redirect_stderr, redirect_stdout
-from typing import IO, Any
+import time
 
-from ..checks.run import Call, CappedText, StopLearnerCode, observe
+STARTED = time.monotonic()
+"""When this worker's Python began running its code (the clock is the grader's too), for the grader's timings."""
+
+import json  # noqa: E402
+import linecache  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
+from typing import IO, Any  # noqa: E402
+
+from ..checks.run import Call, CappedText, StopLearnerCode, observe  # noqa: E402
 from ..records import CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, Observation, RecordError, value_depth
 
 __all__ = ["main"]
@@ -101,12 +104,30 @@ def checked(observation: dict[str, Any]) -> dict[str, Any]:
     return observation
 
 
+def _installed_packages(folders: list[str]) -> None:
+    """Put the installed packages' folders on the path (after the standard library, where ``site`` puts them) and
+    give the learner's code the few names ``site`` defines (``exit``, ``quit``, ``help``…): the worker starts
+    without ``site`` (see :func:`autograder.runner.launch.worker_command`)."""
+    sys.path.extend(folder for folder in folders if folder not in sys.path)
+    import builtins
+
+    if not hasattr(builtins, "exit"):
+        import site
+
+        site.setquit()
+        site.setcopyright()
+        site.sethelper()
+
+
 def main() -> int:
+    _installed_packages(sys.argv[3:])
     channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
     job = channel.receive()
     apply_limits(job["limits"])
     folder = job["folder"]
     if job.get("copy_from"):
+        import shutil  # only here: it is slow to import, and most sandboxes copy their files themselves
+
         for name in sorted(os.listdir(job["copy_from"])):
             shutil.copyfile(os.path.join(job["copy_from"], name), os.path.join(folder, name))
     os.chdir(folder)
@@ -114,7 +135,7 @@ def main() -> int:
     signal.signal(signal.SIGALRM, _alarm)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     printed = CappedText(job["output_limit"])
-    channel.send({"kind": "ready", "nonce": job["nonce"]})
+    channel.send({"kind": "ready", "nonce": job["nonce"], "clock": STARTED})
     for cell in job["cells"]:
         problem = _run_cell(cell, namespace, printed, job["cell_seconds"])
         if problem:
@@ -165,6 +186,8 @@ def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedTe
 
 
 def _line_in_cell(error: BaseException, number: int) -> int | None:
+    import traceback  # only for a cell that failed
+
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == f"<cell {number}>"]
     return frames[-1].lineno if frames else None
 

@@ -6,6 +6,18 @@
 
 from __future__ import annotations
 
-from .policy import Isolation, detect_isolation
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .policy import Isolation as Isolation, detect_isolation as detect_isolation
 
 __all__ = ["Isolation", "detect_isolation"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: the sandbox's entry (.enter) starts with the standard library only.
+    if name in __all__:
+        from . import policy
+
+        return getattr(policy, name)
+    raise AttributeError(name)
