@@ -139,7 +139,7 @@ def run_mutant(exercise: str, suite: Suite, mutant: Mutant) -> Outcome:
     """Run the mutated notebook in the course's runner, then judge the mutated task's visible and hidden cases."""
     calls = [case.call() for case in suite.cases_for(mutant.task)]
     run = run_notebook(notebook_of(exercise), calls, LIMITS, cells=mutated_cells(exercise, mutant))
-    report = report_task(suite, mutant.task, run.observations, hidden_ran=True, not_run=run.stopped)
+    report = report_task(suite, mutant.task, [o.to_data() for o in run.observations], hidden_ran=True, not_run=run.stopped)
     problems = tuple(cell_problem(problem) for problem in run.cell_problems)
     return Outcome(mutant=mutant, visible_failed=len(report.failures(hidden=False)),
                    hidden_failed=len(report.failures(hidden=True)), problems=problems)
@@ -152,7 +152,7 @@ def run_reference(exercise: str) -> list[str]:
     run = run_notebook(notebook, [case.call() for case in suite.cases], LIMITS)
     failed = []
     for number in suite.tasks:
-        report = report_task(suite, number, run.observations, hidden_ran=True, not_run=run.stopped)
+        report = report_task(suite, number, [o.to_data() for o in run.observations], hidden_ran=True, not_run=run.stopped)
         failed += [f"{r.called()} returned {r.got}" for r in report.results if not r.passed]
     return failed
 
