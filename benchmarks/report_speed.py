@@ -64,8 +64,8 @@ def main() -> int:
             submit(course, f"student{number:03d}", exercise.folder, exercise.notebook, own_copy(notebook, number))
         names = [e.folder for e in exercises]
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-        grade_time, grade_peak = measured([["course", "grade", *names, *jobs]], course)
-        report_time, report_peak = measured([["course", "report", *names]], course)
+        grade_time, grade_peak, _ = measured([["course", "grade", *names, *jobs]], course)
+        report_time, report_peak, _ = measured([["course", "report", *names]], course)
         pages = sorted(p.name for p in (course / "reports").glob("*.html"))
     print(f"class: {args.size} submissions across {len(exercises)} exercises, on {os.cpu_count()} cores")
     print(f"course grade:  {grade_time:7.1f} s  peak memory {grade_peak / 2**20:6.0f} MiB")
