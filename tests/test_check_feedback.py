@@ -228,3 +228,14 @@ def test_an_unfinished_check_evidence_is_named_when_evidence_runs_it() -> None:
         else:
             assert "check_evidence is still the empty starting version" in text
             assert "Evidence is still" not in text
+
+
+def test_every_function_a_case_expects_a_value_from_has_a_kind_in_the_contract() -> None:
+    from autograder.checks.contract import RETURNS
+
+    folders = sorted(p.parent for p in (ROOT / "solutions").glob("*/cases.yaml"))
+    assert folders
+    for folder in folders:
+        suite = load_suite(folder, hidden_file=folder / HIDDEN_FILE)
+        expecting = {case.function for case in suite.cases if not case.raises and case.expect is not None}
+        assert expecting and not expecting - set(RETURNS), (folder.name, sorted(expecting - set(RETURNS)))
