@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.checks import check_task, load_suite
 from autograder.learner.workspace import holds_learner_work
 
 from .conftest import ROOT, run_tool, solved_release, tool_env
@@ -29,6 +30,24 @@ def save_work(course: Path, path: Path) -> str:
     return text
 
 
+def wrong_date(phrase: object, published: object) -> tuple[object, object]:
+    """The wrong task 3 that save_work writes, as a function."""
+    return (published, published)
+
+
+def saved_score() -> tuple[str, str]:
+    """What save_work's notebook earns from the visible checks, and what they are worth ("5.25", "8").
+
+    The reference earns every visible point of tasks 1 and 2; task 3's share is what the wrong
+    answer earns from the exercise's own cases, so the numbers follow the cases file.
+    """
+    suite = load_suite(ROOT / "solutions" / "01-provenance")
+    task = next(t.number for t in suite.tasks.values() if t.function == "resolve_relative_date")
+    wrong = check_task(suite, {"resolve_relative_date": wrong_date}, task, hidden_ran=False)
+    earned = sum(suite.points_for(t) for t in suite.tasks if t != task) + wrong.earned
+    return f"{earned:g}", f"{sum(suite.points_for(t) for t in suite.tasks):g}"
+
+
 def test_course_start_makes_a_working_copy_that_check_progress_and_compare_read(course_copy: Path) -> None:
     out = run_tool(["course", "start", "01-provenance"], course_copy).stdout
     assert f"open {WORK}" in out
@@ -36,9 +55,10 @@ def test_course_start_makes_a_working_copy_that_check_progress_and_compare_read(
     mine = save_work(course_copy, WORK)
     check = run_tool(["course", "check", "01-provenance"], course_copy, check=False).stdout
     assert check.startswith(f"Checked {course_copy / WORK} (exercise 01-provenance)")
-    assert "5 / 8" in check
+    earned, possible = saved_score()
+    assert f"{earned} / {possible}  (visible checks)" in check
     progress = run_tool(["course", "progress"], course_copy).stdout
-    assert "started: 5 of 8 visible points" in progress
+    assert f"started: {earned} of {possible} visible points" in progress
     compare = run_tool(["course", "compare", "01-provenance", "--task", "3"], course_copy).stdout
     assert "return (published, published)" in compare
     again = run_tool(["course", "start", "01-provenance"], course_copy).stdout
@@ -128,11 +148,23 @@ def test_a_reader_that_stops_early_gets_no_traceback(course_copy: Path) -> None:
         assert result.stderr == "", command
 
 
+def written_task(course: Path) -> tuple[int, str, float]:
+    """Exercise 01's written task in its source notebook: its number, its question's text, its points."""
+    cells = json.loads((course / "solutions" / "01-provenance" / "provenance.ipynb").read_text("utf-8"))["cells"]
+    meta = [c["metadata"].get("nbgrader", {}) for c in cells]
+    answer = next(m for m in meta if m.get("grade") and m.get("solution") and m["grade_id"].endswith("-answer"))
+    number = int(answer["grade_id"].removeprefix("task").split("-")[0])
+    question = next(c for c, m in zip(cells, meta) if m.get("grade_id") == f"task{number}-question")
+    return number, "".join(question["source"]), float(answer["points"])
+
+
 def test_a_hint_for_the_written_task_says_it_is_written_and_gives_its_guidance(course_copy: Path) -> None:
-    out = run_tool(["course", "hint", "01-provenance", "4"], course_copy, check=True).stdout
-    assert out.startswith("01-provenance, task 4 is a written answer, marked by your instructor")
-    assert "Name at least two clues in the text" in " ".join(out.split())
-    assert "course compare 01-provenance --task 4" in out
+    number, question, _ = written_task(course_copy)
+    out = run_tool(["course", "hint", "01-provenance", str(number)], course_copy, check=True).stdout
+    assert out.startswith(f"01-provenance, task {number} is a written answer, marked by your instructor")
+    body = question.split("\n", 1)[1]  # the question under its heading
+    assert squeezed(body) in squeezed(out)
+    assert f"course compare 01-provenance --task {number}" in out
 
 
 def squeezed(text: str) -> str:
@@ -162,8 +194,9 @@ def test_compare_fits_the_terminal_and_shows_everything_in_full(course_copy: Pat
             kept = "\n".join(line for line in text.splitlines() if "### BEGIN SOLUTION" not in line
                              and "### END SOLUTION" not in line)
             assert squeezed(kept) in shown, (columns, grade_id)
-    written = run_tool(["course", "compare", "01-provenance", "--task", "4"], course_copy).stdout
-    assert "Model answer" in written and "Rubric (4 points)" in written and "Task 1" not in written
+    number, _, points = written_task(course_copy)
+    written = run_tool(["course", "compare", "01-provenance", "--task", str(number)], course_copy).stdout
+    assert "Model answer" in written and f"Rubric ({points:g} points)" in written and "Task 1" not in written
 
 
 def test_progress_lines_fit_120_columns_whatever_the_status(course_copy: Path) -> None:
@@ -172,7 +205,9 @@ def test_progress_lines_fit_120_columns_whatever_the_status(course_copy: Path) -
     out = subprocess.run(["course", "progress"], cwd=course_copy, env=env, capture_output=True, text=True,
                          timeout=300, check=True).stdout
     assert max(len(line) for line in out.splitlines()) <= 120
-    assert "started: 5 of 8 visible points" in " ".join(out.split())
+    earned, possible = saved_score()
+    assert f"started: {earned} of {possible} visible points" in " ".join(out.split())
+    assert "Time left: about" in out
 
 
 def test_the_test_suite_says_what_to_do_about_work_in_exercises_then_passes(course_copy: Path) -> None:

@@ -63,24 +63,35 @@ RETURNS: dict[str, Returns] = {
     "split_sentences": Returns(kind="list"),
     "resolve_relative_date": Returns(kind="tuple", items=("date", "date")),
     # 02-attribution
+    "is_apostrophe": Returns(kind="bool"),
     "extract_quotes": Returns(kind="list"),
+    "clean_source": Returns(kind="str"),
+    "source_before": Returns(kind="str"),
+    "source_after": Returns(kind="str"),
     "find_attribution": _named("Attribution", optional=True),
     "verb_stance": Returns(kind="str"),
     # 03-statements
+    "cue_matches": Returns(kind="list"),
     "hedges": Returns(kind="list"),
+    "is_negated": Returns(kind="bool"),
     "boosters": Returns(kind="list"),
     "classify_statement": Returns(kind="str"),
     # 04-sources
+    "has_cue": Returns(kind="bool"),
     "source_type": Returns(kind="str"),
     "affiliation": Returns(kind="str"),
+    "organisation_type": Returns(kind="str"),
     "count_independent": Returns(kind="int"),
     "has_stake": Returns(kind="bool"),
     # 05-evidence (Evidence is the class itself: calling it makes a piece of evidence)
+    # check_evidence returns None or raises, so only its raising is checked (through Evidence)
     "Evidence": Returns(kind="object", name="Evidence"),
+    "independent_sources": Returns(kind="set"),
     "credibility": Returns(kind="int"),
     "weigh": Returns(kind="float"),
     "verdict": Returns(kind="str"),
-    # 06-ledger
+    # 06-ledger (check_labels, like check_evidence, returns None or raises)
+    "ledger_row": Returns(kind="dict"),
     "build_ledger": Returns(kind="list"),
     "accuracy": Returns(kind="float"),
     "confusion_matrix": Returns(kind="dict"),

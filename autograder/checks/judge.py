@@ -113,6 +113,7 @@ def _judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
         return _fail(case, "nothing", f"This check needs {cls} objects, and making one raised {error}"
                      f"{': ' + message if message else ''}. Look at {cls} first.")
     if status == "not_implemented":
+        name = str(observation.get("function") or name)
         return _fail(case, "NotImplementedError", f"{name} is still the empty starting version: replace "
                      "`raise NotImplementedError()` with your own code.")
     if status == "raised":

@@ -80,8 +80,8 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
     except BuildError as failed:
         outcome = {"status": "build_failed", "class": failed.name, "error": type(failed.error).__name__,
                    "message": _message(failed.error)}
-    except NotImplementedError:
-        outcome = {"status": "not_implemented"}
+    except NotImplementedError as stub:
+        outcome = {"status": "not_implemented", "function": _stub_name(stub, namespace, call.function)}
     except (KeyboardInterrupt, StopLearnerCode):
         raise
     except BaseException as error:  # a student's SystemExit is a result too, not the end of the check
@@ -92,6 +92,17 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the course's own code
 _LIBRARIES = tuple(p for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE} if len(p) > 1)
+
+
+def _stub_name(error: NotImplementedError, namespace: Mapping[str, Any], called: str) -> str:
+    """The name of the learner's function that raised *error*: the one called, or a function it calls
+    (``Evidence(...)`` runs ``check_evidence``, so an unfinished check_evidence is named, not Evidence)."""
+    try:
+        frames = traceback.extract_tb(error.__traceback__)
+    except Exception:
+        return called
+    raiser = frames[-1].name if frames else ""
+    return raiser if raiser != called and callable(namespace.get(raiser)) else called
 
 
 def crash_site(error: BaseException) -> dict[str, Any]:

@@ -185,7 +185,8 @@ def _show(value: Any) -> str:
         fields = ", ".join(f"{name}={_show(item)}" for name, item in value["fields"].items())
         return f"{value['$object']}({fields})"
     if "$other" in value:
-        return f"a {value['$other']} object"
+        kind = str(value["$other"])
+        return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind} object"
     if "$too_large" in value:
         return "a value too large or too deeply nested to show"
     return repr(value)
