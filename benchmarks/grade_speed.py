@@ -97,8 +97,8 @@ def measured(commands: list[list[str]], cwd: Path) -> tuple[float, int, str]:
     printed = []
     start = time.perf_counter()
     for command in commands:
-        with tempfile.TemporaryFile() as out:
-            process = subprocess.Popen(command, cwd=cwd, env=tool_env(), stdout=out, stderr=subprocess.DEVNULL)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            process = subprocess.Popen(command, cwd=cwd, env=tool_env(), stdout=out, stderr=err)
             done = threading.Event()
 
             def sample() -> None:
@@ -115,7 +115,9 @@ def measured(commands: list[list[str]], cwd: Path) -> tuple[float, int, str]:
             out.seek(0)
             printed.append(out.read().decode("utf-8", "replace"))
             if code != 0:
-                raise SystemExit(f"{' '.join(command)} failed:\n{printed[-1]}")
+                err.seek(0)
+                errors = err.read().decode("utf-8", "replace").strip().splitlines()[-20:]
+                raise SystemExit(f"{' '.join(command)} failed ({code}):\n{printed[-1]}\n" + "\n".join(errors))
     return time.perf_counter() - start, peak, "".join(printed)
 
 
@@ -125,6 +127,12 @@ def make_class(course: Path, size: int, exercises: list[Any], variants: dict[str
         exercise = exercises[number % len(exercises)]
         notebook = variants[exercise.folder][(number // len(exercises)) % len(variants[exercise.folder])]
         submit(course, f"student{number:03d}", exercise.folder, exercise.notebook, notebook)
+
+
+def in_class(size: int, exercises: list[Any]) -> list[str]:
+    """The folders of the exercises that a class of SIZE made by :func:`make_class` has submissions of (a class
+    smaller than the course leaves the last exercises out, and nbgrader refuses an exercise nobody submitted)."""
+    return [e.folder for e in exercises[:size]]
 
 
 def gradebook_scores(course: Path) -> dict[tuple[str, str, str], float | None]:
@@ -163,7 +171,7 @@ def main() -> int:
                         help="class sizes for the memory comparison of course grade, or 'none' (default 50,500)")
     args = parser.parse_args()
     exercises = load_manifest(ROOT / "course.yaml").exercises
-    names = [e.folder for e in exercises]
+    names = in_class(args.size, exercises)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     memory_sizes = [] if args.memory_sizes == "none" else [int(n) for n in args.memory_sizes.split(",")]
     report = []
@@ -182,7 +190,7 @@ def main() -> int:
         timings = Path(scratch) / "timings.jsonl"
         course_time, course_peak, _ = measured([["course", "grade", *names, *jobs, "--timings", str(timings)]], ours)
         load = max(load, os.getloadavg()[0])
-        report.append(f"class: {args.size} submissions across {len(exercises)} exercises, on {os.cpu_count()} cores "
+        report.append(f"class: {args.size} submissions across {len(names)} exercises, on {os.cpu_count()} cores "
                       f"(load average {load:.1f} during the run)")
         report.append(f"nbgrader autograde: {nbgrader_time:7.1f} s  {args.size / nbgrader_time:6.2f} submissions/s  "
                       f"peak memory {nbgrader_peak / 2**20:6.0f} MiB")
@@ -216,7 +224,7 @@ def main() -> int:
             course = copy_course(Path(scratch) / f"memory-{size}")
             (course / "gradebook.db").write_bytes(released)
             make_class(course, size, exercises, variants)
-            _, peaks[size], _ = measured([["course", "grade", *names, *jobs]], course)
+            _, peaks[size], _ = measured([["course", "grade", *in_class(size, exercises), *jobs]], course)
         if len(peaks) >= 2:
             small, large = min(peaks), max(peaks)
             growth = peaks[large] / peaks[small] - 1

@@ -51,7 +51,11 @@ def test_gradescope_results_show_visible_checks_and_hide_hidden_ones_until_the_d
     assert tests["1.2"]["name"] == "Task 1 · strip_boilerplate: hidden checks"
     written = tests["4"]
     assert "score" not in written and written["tags"] == ["pending manual grading"]
-    assert written["extra_data"] == {"grade_id": "task4-answer", "points": 4, "pending": True}
+    release = json.loads((graded / "exercises" / EXERCISE / NOTEBOOK).read_text("utf-8"))
+    answer_points = next(cell["metadata"]["nbgrader"]["points"] for cell in release["cells"]
+                         if cell["metadata"].get("nbgrader", {}).get("grade_id") == "task4-answer")
+    assert written["extra_data"] == {"grade_id": "task4-answer", "points": answer_points, "pending": True}
+    assert f"Its {answer_points:g} points are added when it has been marked" in written["output"]
     assert "16" not in results["output"], "the total is not shown before the due date"
     assert "after the due date" in results["output"]
 

@@ -1,7 +1,9 @@
 """Golden files: fixed submissions of exercise 01 and the results files `course grade` must write for them.
 
 ``tests/golden/submissions/<name>/`` holds each submission (honest ones, each kind of mistake, each
-fault, each forging attempt; ``links.json`` lists the symbolic links a submission holds, made when
+fault, each forging attempt; the notebook is stored as ``provenance.ipynb.golden``, since every
+committed ``*.ipynb`` must be a valid notebook without outputs, and is copied to ``provenance.ipynb``
+when the test runs; ``links.json`` lists the symbolic links a submission holds, made when
 the test runs), and ``tests/golden/expected/<name>.json`` its results file, with what changes from
 run to run (times, fingerprints, the host's isolation) normalised. Any change in the grader's
 behaviour shows up here as a diff.
@@ -28,6 +30,8 @@ from .classgen import failing, half_right, with_cell
 from .conftest import ROOT, copy_course, run_tool, solved_release
 
 EXERCISE, NOTEBOOK = "01-provenance", "provenance.ipynb"
+STORED_SUFFIX = ".golden"
+STORED = NOTEBOOK + STORED_SUFFIX
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
 LIMITS = {"wall_seconds": 45, "cpu_seconds": 4, "cell_seconds": 3, "call_seconds": 1}
@@ -70,7 +74,7 @@ def regenerate_submissions(course: Path) -> None:
         target.mkdir(parents=True)
         content = build()
         if content is not None:
-            (target / NOTEBOOK).write_text(content if isinstance(content, str) else json.dumps(content, indent=1),
+            (target / STORED).write_text(content if isinstance(content, str) else json.dumps(content, indent=1),
                                            "utf-8")
     channel = GOLDEN / "submissions" / "forgery-pre-placed-channel" / attacks.OLD_CHANNEL
     channel.write_text("\n".join(attacks.forged_lines(course / "exercises" / EXERCISE)) + "\n", "utf-8")
@@ -101,7 +105,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target = course / "submitted" / folder.name / EXERCISE
         shutil.copytree(course / "exercises" / EXERCISE, target)
         for path in folder.iterdir():
-            shutil.copyfile(path, target / path.name)
+            shutil.copyfile(path, target / path.name.removesuffix(STORED_SUFFIX))
         for name, pointee in links.get(folder.name, {}).items():
             (target / name).unlink(missing_ok=True)
             (target / name).symlink_to(course / pointee)
@@ -140,7 +144,8 @@ def test_the_golden_submissions_are_what_the_builders_make(tmp_path: Path) -> No
     course = copy_course(tmp_path / "course")
     for name, build in builders(course).items():
         content = build()
-        path = GOLDEN / "submissions" / name / NOTEBOOK
+        path = GOLDEN / "submissions" / name / STORED
+        assert not (GOLDEN / "submissions" / name / NOTEBOOK).exists(), f"{name}: store it as {STORED}"
         if content is None:
             assert not path.exists()
             continue

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,10 +32,11 @@ from autograder.sandbox.policy import DESCRIPTIONS, SWITCH
 USER_ONLY, LIMITS_ONLY = DESCRIPTIONS["user"], DESCRIPTIONS["limits"]
 
 from .classgen import half_right, submit, with_cell
-from .conftest import copy_course, run_tool, solved_release
+from .conftest import ROOT, copy_course, run_tool, solved_release
 
 EXERCISE, NOTEBOOK = "01-provenance", "provenance.ipynb"
 SYSTEM_PYTHON_311 = Path("/usr/bin/python3.11")
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
 NOBODY = 65534
 
 pytestmark = [
@@ -208,7 +210,7 @@ def test_setup_on_ubuntu_22_04_installs_python_3_11_and_never_uses_the_system_py
         "the 3.10 python3 was only asked its version"
     assert "setuptools 59.6.0 was imported" not in log
     assert "using " in run.stdout and "python3.11" in run.stdout
-    assert "setup.sh: installed who-says-so 0.1.0 with Python 3.11" in run.stdout
+    assert f"setup.sh: installed who-says-so {VERSION} with Python 3.11" in run.stdout
     venv = autograder / "source" / "venv"
     assert (venv / "pyvenv.cfg").read_text("utf-8").count("3.11")
     assert not list(venv.glob("lib/python*/site-packages/UNKNOWN*")), "no empty package"
@@ -222,7 +224,7 @@ def test_setup_with_a_recent_system_python_uses_it_without_apt_get(bundle: Path,
         run = _setup(autograder, f"{_no_apt_get(tmp_path)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
         assert run.returncode == 0, run.stdout + run.stderr
         assert not (tmp_path / "apt-get.txt").exists(), "apt-get was not needed"
-        assert "setup.sh: installed who-says-so 0.1.0" in run.stdout
+        assert f"setup.sh: installed who-says-so {VERSION}" in run.stdout
     finally:
         shutil.rmtree(autograder.parent, ignore_errors=True)
 
@@ -258,7 +260,7 @@ def test_setup_with_a_recent_python_without_venv_installs_only_the_venv_package(
         assert run.returncode == 0, run.stdout + run.stderr
         assert log.read_text("utf-8").splitlines() == [
             "apt-get update -qq", "apt-get install -y -qq --no-install-recommends python3.11-venv"]
-        assert "setup.sh: installed who-says-so 0.1.0" in run.stdout
+        assert f"setup.sh: installed who-says-so {VERSION}" in run.stdout
     finally:
         shutil.rmtree(autograder.parent, ignore_errors=True)
 
@@ -393,7 +395,7 @@ def test_the_submission_cannot_read_the_hidden_cases_when_namespaces_are_refused
 def test_a_submission_without_a_notebook_is_the_students_problem_not_the_graders(installed: Path, tmp_path: Path) -> None:
     results, _ = _grade(installed, None, user=None, tmp=tmp_path)
     assert results["score"] == 0 and results["output"] != GRADER_PROBLEM
-    assert any("provenance.ipynb: the notebook does not exist" in p for p in results["extra_data"]["problems"])
+    assert any("provenance.ipynb: the notebook does not exist" in p for p in results["extra_data"]["problems"]), results
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,5 @@ def test_the_grader_version_follows_the_packages_code(tmp_path: Path) -> None:
     judge.write_text(judge.read_text("utf-8") + "\n# a fix to a check\n", "utf-8")
     assert results.code_fingerprint(package) != before
     assert results.grader_version().startswith(f"{__import__('autograder').__version__}+")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["version"] == __import__("autograder").__version__, "pyproject.toml states the grader's release"

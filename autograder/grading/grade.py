@@ -176,7 +176,9 @@ def grade_submission(
         graded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     )
     observations: list[dict[str, Any]] = []
-    refused = check_folder(submission) or refusal(submission.notebook)
+    # A notebook that is not there is not refused: reading it says so, as the student's problem.
+    missing = not os.path.lexists(submission.notebook)
+    refused = check_folder(submission) or ("" if missing else refusal(submission.notebook))
     run: NotebookRun | None = None
     if refused:
         record.status = "refused"

@@ -113,7 +113,7 @@ def run_notebook(
         wrapped = wrap(command) if wrap else Wrapped(argv=command, folder=str(folder.resolve()))
         process = subprocess.Popen(
             wrapped.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder,
-            start_new_session=True, env=_child_env(), pass_fds=(calls_read, answers_write),
+            start_new_session=True, env=child_env(), pass_fds=(calls_read, answers_write),
         )
     except OSError as error:
         for fd in (calls_read, calls_write, answers_read, answers_write):
@@ -423,7 +423,9 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
+    """The environment of a sandboxed run's processes: a few plain variables, and the course package on
+    PYTHONPATH (the processes start without ``site``, so an installed package is found only through it)."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "VIRTUAL_ENV")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8", PYTHONHASHSEED="0", MPLBACKEND="Agg")

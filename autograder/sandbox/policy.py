@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..runner.launch import FAST_START, Limits, Wrapped
+from ..runner.launch import FAST_START, Limits, Wrapped, child_env
 
 __all__ = ["FIRST_UID", "Isolation", "SWITCH", "detect_isolation", "slot_uids"]
 
@@ -163,8 +163,9 @@ def _probe(isolation: Isolation) -> str:
         command = [sys.executable, "-c", "import autograder.records, os; print('ready', os.getcwd())"]
         wrapped = isolation.wrap(command, uid=uid, stage=stage, limits=Limits())
         try:
+            # The environment of a real run, so that the probe finds the package as a real run does.
             result = subprocess.run(wrapped.argv, capture_output=True, text=True, timeout=60, check=False,
-                                    cwd=temp, stdin=subprocess.DEVNULL)
+                                    cwd=temp, stdin=subprocess.DEVNULL, env=child_env())
         except (OSError, subprocess.TimeoutExpired) as error:
             return str(error)
         if result.returncode != 0 or "ready" not in result.stdout:
