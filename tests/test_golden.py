@@ -55,7 +55,7 @@ def builders(course: Path) -> dict[str, Callable[[], Any]]:
         "fault-hangs-deaf-to-its-timer": lambda: with_cell(
             reference, "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nimport time\ntime.sleep(600)\n"),
         "fault-burns-processor-time": lambda: attacks.burns_processor_time(reference, ignore_xcpu=False),
-        "fault-huge-return": lambda: attacks.returns_huge(reference, "strip_boilerplate"),
+        "fault-huge-return": lambda: attacks.returns_huge(reference, "strip_boilerplate", mib=12),  # over the 8 MiB cap, cheap to make
         "fault-loops-on-an-abbreviation": lambda: attacks.loops_on_abbreviations(reference),
         "fault-invalid-json": lambda: '{"cells": [',
         "forgery-pre-placed-channel": lambda: attacks.exits_at_once(reference),
