@@ -92,7 +92,10 @@ def checked(observation: dict[str, Any]) -> dict[str, Any]:
         if value_depth(value) > MAX_VALUE_DEPTH:
             return {"case": observation["case"], "function": observation["function"], "status": "too_large",
                     "reason": "nested too deeply", "printed": observation.get("printed", "")}
-        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        if isinstance(value, str) and value.isascii() and len(value) > CHANNEL_RECORD_LIMIT:
+            size = len(value)  # too large already, and measured without copying it twice more
+        else:
+            size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
         if size > CHANNEL_RECORD_LIMIT - 64 * 1024:
             return {"case": observation["case"], "function": observation["function"], "status": "too_large",
                     "bytes": size, "printed": observation.get("printed", "")}
