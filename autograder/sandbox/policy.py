@@ -84,10 +84,12 @@ def bwrap_argv(command: list[str], *, limits: Limits, work: str | None, stage: s
             argv += ["--ro-bind", str(path), str(path)]
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf"):
         argv += ["--ro-bind-try", etc, etc]
+    # The private /tmp first: the runtime may live under the host's /tmp (a checkout there, with its
+    # environment), and a later mount would cover it.
+    argv += ["--size", str(limits.scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
     for place in _runtime():
         argv += ["--ro-bind", held.get(place, place), place]
-    argv += ["--ro-bind", held.get(package, package), f"{LIBRARY}/autograder", "--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
+    argv += ["--ro-bind", held.get(package, package), f"{LIBRARY}/autograder", "--proc", "/proc", "--dev", "/dev"]
     if work is not None:
         argv += ["--bind", work, SCRATCH]
     else:
