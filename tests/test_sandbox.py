@@ -185,3 +185,16 @@ def test_the_probe_uses_the_real_wrapper(isolation: Isolation) -> None:
             assert "could not start /nonexistent/bwrap" in _probe(broken)
         finally:
             policy.BWRAP = saved
+
+
+def test_a_runtime_under_the_hosts_tmp_is_bound_after_the_private_tmp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout (and its environment) under /tmp stays visible: bubblewrap mounts in order, so the
+    private /tmp must come before the runtime's binds, or it covers them and Python cannot start."""
+    from autograder.runner.launch import Limits
+    from autograder.sandbox import policy
+
+    monkeypatch.setattr(policy, "_runtime", lambda: ["/tmp/a-checkout/.venv"])
+    argv = policy.bwrap_argv(["python"], limits=Limits(), work=None, stage="/tmp/stage")
+    private_tmp = next(i for i in range(len(argv) - 1) if argv[i] == "--tmpfs" and argv[i + 1] == "/tmp")
+    runtime = next(i for i in range(len(argv) - 2) if argv[i] == "--ro-bind" and argv[i + 2] == "/tmp/a-checkout/.venv")
+    assert private_tmp < runtime, argv
