@@ -140,6 +140,10 @@ def test_nothing_can_be_written_outside_the_scratch_folder(isolation: Isolation,
                  f"    try:\n        open({target!r}, 'w').write('private tmp')\n    except OSError:\n        pass\n"
                  "    return results\n", isolation, stage)
     assert seen.pop("scratch") == "scratch is writable"
+    if isolation.level == "bwrap" and ROOT.is_relative_to("/tmp"):
+        # A checkout under /tmp: its path inside the sandbox lies in the sandbox's own, limited /tmp,
+        # so a write there may succeed, but it never reaches the host (checked below).
+        seen.pop(str(ROOT / "escape.txt"))
     assert not any(seen.values()), seen
     assert not (ROOT / "escape.txt").exists()
     if isolation.level == "bwrap":
