@@ -9,15 +9,15 @@ evidence of tampering and never stops the batch.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
-import queue
+import selectors
 import secrets
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -163,39 +163,89 @@ def site_packages() -> list[str]:
 
 
 class _Session:
-    """One lockstep conversation with a worker."""
+    """One lockstep conversation with a worker, held in the calling thread: one loop waits on the worker's
+    answers and its output (and on the calls pipe while a message is still being written), and samples the
+    processor time of its process tree. No thread is started, so a run costs no switching between threads."""
 
     def __init__(self, process: subprocess.Popen[bytes], calls_fd: int, answers_fd: int, limits: Limits,
                  wrapped: Wrapped) -> None:
         self.process, self.limits, self.wrapped = process, limits, wrapped
         self.deadline = time.monotonic() + limits.wall_seconds
-        self.records: queue.Queue[ChannelRecord | str | None] = queue.Queue()
-        self.outbox: queue.Queue[bytes | None] = queue.Queue()
+        self.records: collections.deque[ChannelRecord | str | None] = collections.deque()
+        self.reader = _RecordReader()
         self.output = _Output(limits.output_kb * 1024)
-        self.calls_fd = calls_fd
+        self.calls_fd: int | None = calls_fd
+        self.answers_fd: int | None = answers_fd
+        self.unsent = bytearray()  # what the grader has said and the pipe has not yet taken
         self.cpu_used = 0.0
         self.running = True
-        self.ended = threading.Event()  # the worker has exited, or the session is closing
-        self.threads = [
-            threading.Thread(target=self._measure, daemon=True),
-            threading.Thread(target=_read_records, args=(answers_fd, self.records), daemon=True),
-            threading.Thread(target=_write_messages, args=(calls_fd, self.outbox), daemon=True),
-            threading.Thread(target=self.output.drain, args=(process.stdout,), daemon=True),
-        ]
-        for thread in self.threads:
-            thread.start()
+        self.next_sample = time.monotonic() + SAMPLE_SECONDS
+        self.selector = selectors.DefaultSelector()
+        os.set_blocking(calls_fd, False)  # a worker that stops reading never blocks the grader
+        self.selector.register(answers_fd, selectors.EVENT_READ)
+        self.output_fd: int | None = process.stdout.fileno() if process.stdout else None
+        if self.output_fd is not None:
+            self.selector.register(self.output_fd, selectors.EVENT_READ)
 
     def send(self, message: dict[str, Any]) -> None:
         import json
 
-        self.outbox.put((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8"))
+        self.unsent += (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8")
+        self._write()
+
+    def _write(self) -> None:
+        """Give the calls pipe as much of what is unsent as it takes now; wait on it for the rest."""
+        if self.calls_fd is None:
+            self.unsent.clear()
+            return
+        try:
+            while self.unsent:
+                self.unsent = self.unsent[os.write(self.calls_fd, self.unsent):]
+        except BlockingIOError:
+            pass
+        except OSError:  # the worker has gone: nothing more can be said to it
+            self.unsent.clear()
+        want = selectors.EVENT_WRITE if self.unsent else 0
+        registered = self.calls_fd in self.selector.get_map()
+        if want and not registered:
+            self.selector.register(self.calls_fd, selectors.EVENT_WRITE)
+        elif registered and not want:
+            self.selector.unregister(self.calls_fd)
+
+    def _pump(self, timeout: float) -> None:
+        """Wait up to *timeout* seconds for the worker's pipes, and take what they hold."""
+        for key, _ in self.selector.select(max(timeout, 0.0)):
+            fd = key.fd
+            if fd == self.calls_fd:
+                self._write()
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            if fd == self.answers_fd:
+                self.records.extend(self.reader.feed(chunk) if chunk else self.reader.end())
+            else:
+                self.output.take(chunk)
+            if not chunk:
+                self.selector.unregister(fd)
+        if self.running and time.monotonic() >= self.next_sample:
+            # Most runs end before the first sample: scanning /proc costs more than a whole short run.
+            self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.process.pid))
+            self.next_sample = time.monotonic() + SAMPLE_SECONDS
 
     def next(self, until: float) -> ChannelRecord | str | None | bool:
         """The next record, a reason (str) for a bad one, None at the end of the channel, False on time-out."""
-        try:
-            return self.records.get(timeout=max(min(until, self.deadline) - time.monotonic(), 0.0))
-        except queue.Empty:
-            return False
+        end = min(until, self.deadline)
+        while True:
+            if self.records:
+                return self.records.popleft()
+            now = time.monotonic()
+            self._pump((min(end, self.next_sample) if self.running else end) - now)
+            if not self.records and now >= end:
+                return False
 
     def talk(self, cells: Sequence[CodeCell], calls: Sequence[Call], run: NotebookRun) -> None:
         limits, nonce = self.limits, secrets.token_hex(8)
@@ -265,7 +315,7 @@ class _Session:
 
     def _start_failure(self, first: ChannelRecord | str | None | bool) -> str:
         code = self._wait(5)
-        self.threads[-1].join(timeout=5)  # the output reader: all the worker said before it ended
+        self._drain_output(5)  # all the worker said before it ended
         said = self.output.head().strip()
         if first is False:
             what = f"it did not start within {self.limits.wall_seconds:g} seconds"
@@ -283,41 +333,50 @@ class _Session:
         code = self._wait(5)
         run.stopped = _why(code, self.limits, self.wrapped, self.cpu_used)
 
-    def _measure(self) -> None:
-        """Sample the processor time of the worker's whole process tree (a sandbox may not pass it back)."""
-        # Most runs end before the first sample: scanning /proc costs more than a whole short run.
-        while not self.ended.wait(0.25) and self.running:
-            self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.process.pid))
-
     def _wait(self, seconds: float) -> int | None:
+        """The worker's exit status once it has exited (its pipes are read meanwhile), None if still running."""
         end = time.monotonic() + seconds
         pause = 0.001  # a worker that has said it is done exits within milliseconds: look soon, then less often
-        while time.monotonic() < end:
+        while True:
             pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
             if pid:
                 self.running = False
-                self.ended.set()
                 self.cpu_used = max(self.cpu_used, usage.ru_utime + usage.ru_stime)
                 self.process.returncode = os.waitstatus_to_exitcode(status)
                 return self.process.returncode
-            time.sleep(pause)
+            if time.monotonic() >= end:
+                return None
+            self._pump(pause)
             pause = min(pause * 2, 0.02)
-        return None
+
+    def _drain_output(self, seconds: float) -> None:
+        """Read the worker's output until it ends (every process holding it has gone), for up to *seconds*."""
+        end = time.monotonic() + seconds
+        while self.output_fd is not None and self.output_fd in self.selector.get_map() and time.monotonic() < end:
+            self._pump(end - time.monotonic())
 
     def close(self, run: NotebookRun) -> None:
-        self.running = False
-        self.ended.set()
-        self.outbox.put(None)
         _kill_group(self.process)
         if self.process.returncode is None and self._wait(10) is None:
             self.process.wait()
+        self.running = False
         _kill_group(self.process)  # anything it started in the background goes too
         if self.wrapped.uid is not None:
             _kill_user(self.wrapped.uid)
-        for thread in self.threads:
-            thread.join(timeout=5)
+        self._drain_output(5)
+        self.selector.close()
+        for fd in (self.calls_fd, self.answers_fd):
+            if fd is not None:
+                os.close(fd)
+        self.calls_fd = self.answers_fd = None
+        if self.process.stdout:
+            self.process.stdout.close()
         run.output_dropped += self.output.dropped
         run.cpu_seconds = self.cpu_used
+
+
+SAMPLE_SECONDS = 0.25
+"""How often the processor time of a running worker's process tree is sampled (a sandbox may not pass it back)."""
 
 
 class _Output:
@@ -326,16 +385,51 @@ class _Output:
     def __init__(self, limit: int) -> None:
         self.limit, self.kept, self.dropped = limit, bytearray(), 0
 
-    def drain(self, stream: Any) -> None:
-        if stream is None:
-            return
-        while chunk := stream.read(65536):
-            room = max(self.limit - len(self.kept), 0)
-            self.kept += chunk[: min(room, 4096)]
-            self.dropped += max(len(chunk) - room, 0)
+    def take(self, chunk: bytes) -> None:
+        room = max(self.limit - len(self.kept), 0)
+        self.kept += chunk[: min(room, 4096)]
+        self.dropped += max(len(chunk) - room, 0)
 
     def head(self) -> str:
         return self.kept.decode("utf-8", errors="replace")
+
+
+class _RecordReader:
+    """The worker's channel, cut into lines: each a checked record, or the reason it is not one."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.skipping = False  # inside a record too large to keep: the rest of its line is dropped
+
+    def feed(self, chunk: bytes) -> list[ChannelRecord | str]:
+        found: list[ChannelRecord | str] = []
+        searched = len(self.buffer)  # the newline is looked for in what is new only
+        self.buffer += chunk
+        while (end := self.buffer.find(b"\n", searched)) >= 0:
+            line = bytes(self.buffer[:end])
+            del self.buffer[:end + 1]
+            searched = 0
+            if self.skipping:
+                self.skipping = False
+                continue
+            try:
+                found.append(parse_record(line))
+            except RecordError as error:
+                found.append(str(error))
+        if len(self.buffer) > CHANNEL_RECORD_LIMIT and not self.skipping:
+            found.append(f"a record larger than {CHANNEL_RECORD_LIMIT // (1024 * 1024)} MiB, larger than any the "
+                         "worker sends")
+            self.skipping = True
+        if self.skipping:
+            self.buffer.clear()
+        return found
+
+    def end(self) -> list[ChannelRecord | str | None]:
+        """What is left at the end of the channel, then None."""
+        left: list[ChannelRecord | str | None] = []
+        if self.buffer.strip() and not self.skipping:
+            left.append("a record cut off at the end of the channel")
+        return [*left, None]
 
 
 def _tree_cpu_seconds(root: int) -> float:
@@ -365,42 +459,6 @@ def _tree_cpu_seconds(root: int) -> float:
                 tree.add(pid)
                 frontier.append(pid)
     return sum(times.get(pid, 0.0) for pid in tree)
-
-
-def _read_records(fd: int, records: queue.Queue[ChannelRecord | str | None]) -> None:
-    """Read the worker's channel: each line a checked record, or the reason it is not one; None at the end."""
-    buffer = bytearray()
-    skipping = False
-    with os.fdopen(fd, "rb", buffering=0) as stream:
-        while chunk := stream.read(1 << 16):
-            buffer += chunk
-            while (end := buffer.find(b"\n")) >= 0:
-                line, buffer = bytes(buffer[:end]), buffer[end + 1:]
-                if skipping:
-                    skipping = False
-                    continue
-                try:
-                    records.put(parse_record(line))
-                except RecordError as error:
-                    records.put(str(error))
-            if len(buffer) > CHANNEL_RECORD_LIMIT and not skipping:
-                records.put(f"a record larger than {CHANNEL_RECORD_LIMIT // (1024 * 1024)} MiB, larger than any the "
-                            "worker sends")
-                skipping = True
-            if skipping:
-                buffer.clear()
-    if buffer.strip() and not skipping:
-        records.put("a record cut off at the end of the channel")
-    records.put(None)
-
-
-def _write_messages(fd: int, outbox: queue.Queue[bytes | None]) -> None:
-    with os.fdopen(fd, "wb", buffering=0) as stream:
-        while (message := outbox.get()) is not None:
-            try:
-                stream.write(message)
-            except (BrokenPipeError, OSError):
-                return
 
 
 def _unasked(item: ChannelRecord | str | bool | None, when: str) -> str:
