@@ -234,7 +234,8 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
 
 
 def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
-    from concurrent.futures import ThreadPoolExecutor
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     from .grading.grade import grade_exercise
     from .grading.gradebook import Recording
@@ -246,22 +247,20 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
         students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
         print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
-    # Each exercise is recorded in nbgrader's gradebook (in this process) while the next one's
-    # submissions run (in their sandboxes), so both cores stay busy. The threads that talk to the
-    # sandboxes wait on pipes and answer in a moment: a short switch interval lets them take the
-    # interpreter from the recording thread at once, instead of after Python's default 5 ms for
-    # each of the dozens of calls a submission's checks make.
-    sys.setswitchinterval(0.0005)
+    # Each exercise is recorded in nbgrader's gradebook by a process of its own while the next
+    # exercise's submissions run in their sandboxes, so both cores stay busy and recording never
+    # holds up the threads that talk to the sandboxes. It starts now: nbgrader takes a while to
+    # import, and does so while the first exercise is graded.
     timings: list[dict[str, Any]] | None = [] if args.timings is not None else None
-    recordings: list[Recording] = []
-    with ThreadPoolExecutor(max_workers=1) as recorder:
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as recorder:
+        recorder.submit(_recorder_ready)
         pending_records = []
         for name in args.exercises:
             result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name), timings=timings)
-            recordings.append(Recording())
-            pending_records.append((name, result, recorder.submit(_record, root, name, manifest.exercise(name).notebook,
-                                                                  recordings[-1])))
+            pending_records.append((name, result, recorder.submit(_record, root, name,
+                                                                  manifest.exercise(name).notebook)))
         failed = 0
+        recordings: dict[str, Recording] = {}
         for name, result, future in pending_records:
             if result.not_graded:
                 failed += 1
@@ -269,7 +268,7 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
                       "(not scored, not recorded; they are graded again on the next run):", file=sys.stderr)
                 for student, problem in sorted(result.not_graded.items()):
                     print(f"  {student}: {problem}", file=sys.stderr)
-            recorded, problem = future.result()
+            recorded, problem, recordings[name] = _recorded(future)
             if problem:
                 print(f"course: {name}: the gradebook was not updated ({problem}); the results are kept in "
                       f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
@@ -284,7 +283,7 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             print(f"  isolation: {result.isolation}")
             print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
     if timings is not None:
-        _write_timings(args.timings, timings, dict(zip(args.exercises, recordings)))
+        _write_timings(args.timings, timings, recordings)
     return 1 if failed else 0
 
 
@@ -348,14 +347,33 @@ def _rubric(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _record(root: Path, name: str, notebook: str, timing: Any = None) -> tuple[list[str], str]:
-    """(students recorded, the problem if the gradebook could not be written)."""
-    from .grading.gradebook import record_pending
+def _recorder_ready() -> None:
+    """Import what recording needs (in the recording process, while the first exercise is graded)."""
+    import nbformat  # noqa: F401
+    import nbgrader.api  # noqa: F401
+
+    from .grading import gradebook  # noqa: F401
+
+
+def _record(root: Path, name: str, notebook: str) -> tuple[list[str], str, Any]:
+    """(students recorded, the problem if the gradebook could not be written, how long recording took)."""
+    from .grading.gradebook import Recording, record_pending
+
+    timing = Recording()
+    try:
+        return record_pending(root, name, notebook, timing=timing), "", timing
+    except Exception as error:  # nothing is lost: the results files stay, and the next run records them
+        return [], str(error), timing
+
+
+def _recorded(future: Any) -> tuple[list[str], str, Any]:
+    """What the recording process says of one exercise; a process that failed is a problem, not a crash."""
+    from .grading.gradebook import Recording
 
     try:
-        return record_pending(root, name, notebook, timing=timing), ""
-    except Exception as error:  # nothing is lost: the results files stay, and the next run records them
-        return [], str(error)
+        return future.result()  # type: ignore[no-any-return]
+    except Exception as error:  # the process died (killed, out of memory): the results files are kept
+        return [], f"the recording process failed: {type(error).__name__}: {error}", Recording()
 
 
 def _progress_bar(name: str):  # type: ignore[no-untyped-def]

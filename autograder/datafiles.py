@@ -61,8 +61,7 @@ def read_yaml(path: Path, schema_name: str) -> tuple[Any, yaml.Node]:
     except (OSError, UnicodeDecodeError) as error:
         raise DataFileError(path, f"the file cannot be read as UTF-8 text ({error})") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "unreadable YAML"
@@ -79,6 +78,31 @@ def read_yaml(path: Path, schema_name: str) -> tuple[Any, yaml.Node]:
     except fastjsonschema.JsonSchemaValueException as error:
         raise DataFileError(path, _explain(error), line=_line_of_error(root, error)) from None
     return data, root
+
+
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it (it reads a file many times faster), else PyYAML's own."""
+
+
+def _load(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree of *text* (for the lines of values) and the data made from it, in one parse, as
+    ``yaml.safe_load`` makes it. A file libyaml cannot read is read again by PyYAML's own loader, whose
+    messages (and lines) for a mistake are the ones a course author sees."""
+    try:
+        return _parse(text, _SafeLoader)
+    except yaml.YAMLError:
+        if _SafeLoader is yaml.SafeLoader:
+            raise
+    return _parse(text, yaml.SafeLoader)
+
+
+def _parse(text: str, loader_class: Any) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
 
 
 def line_of(root: yaml.Node, where: list[str | int]) -> int | None:

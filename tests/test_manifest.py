@@ -122,3 +122,25 @@ def test_the_manifest_records_lessons_in_course_order() -> None:
     manifest = load_manifest(ROOT / "course.yaml")
     assert [lesson.id for lesson in manifest.lessons] == sorted(lesson.id for lesson in manifest.lessons)
     assert manifest.lessons[0].id == "00-start-here"
+
+
+def test_every_data_file_reads_as_pyyaml_reads_it_and_a_mistake_gets_pyyamls_own_words(tmp_path: Path) -> None:
+    import yaml
+
+    from autograder.datafiles import _load
+
+    files = [p for part in ("course.yaml", "solutions", "exercises", "data", "tests/mutants")
+             for p in ([ROOT / part] if part.endswith(".yaml") else sorted((ROOT / part).rglob("*.yaml")))]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text("utf-8")
+        root, data = _load(text)
+        assert data == yaml.safe_load(text), path
+        assert root is not None and root.end_mark.line == yaml.compose(text, Loader=yaml.SafeLoader).end_mark.line
+    broken = "a: [1, 2\nb: 3\n"
+    with pytest.raises(yaml.MarkedYAMLError) as ours:
+        _load(broken)
+    with pytest.raises(yaml.MarkedYAMLError) as theirs:
+        yaml.safe_load(broken)
+    assert ours.value.problem and ours.value.problem_mark and theirs.value.problem_mark
+    assert (ours.value.problem, ours.value.problem_mark.line) == (theirs.value.problem, theirs.value.problem_mark.line)
