@@ -3,6 +3,8 @@
 Every test runs at each isolation level this host can give as root: ``bwrap`` (bubblewrap, the
 default here) and ``user`` (namespaces switched off, as on a host that refuses them). What only
 namespaces can hide is asserted for ``bwrap`` alone; the README says what ``user`` leaves open.
+And each runs both ways the sandbox is entered: by a Python started for the run (``started``),
+and forked by the slot's warm launcher (``warm``), as ``course grade`` does.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 from autograder.checks import Call
 from autograder.runner import Limits, run_notebook
 from autograder.runner.cells import CodeCell
+from autograder.sandbox.launchers import Launcher
 from autograder.sandbox.policy import DESCRIPTIONS, FIRST_UID, Isolation, _probe, slot_uids
 
 from .conftest import ROOT
@@ -38,6 +41,20 @@ def isolation(request: pytest.FixtureRequest) -> Isolation:
     if failure:
         pytest.skip(f"{request.param} does not start here: {failure}")
     return isolation
+
+
+LAUNCHER: list[Launcher] = []  # the warm launcher of the entry being tested, if any
+
+
+@pytest.fixture(scope="module", params=["started", "warm"], autouse=True)
+def entry(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "warm":
+        LAUNCHER.append(Launcher())
+    try:
+        yield request.param
+    finally:
+        while LAUNCHER:
+            LAUNCHER.pop().close()
 
 
 @pytest.fixture
@@ -58,6 +75,7 @@ def probe(code: str, isolation: Isolation, stage: Path, *, limits: Limits | None
             [Call(case_id="probe", function="probe", args=[], kwargs={})], limits,
             cells=[CodeCell(number=1, source=code, grade_id="")],
             wrap=lambda command: isolation.wrap(command, uid=uid, stage=stage, limits=limits), scratch=stage,
+            launch=LAUNCHER[0].launch if LAUNCHER else None,
         )
     assert run.grader_problem == "" and run.cell_problems == [], (run.grader_problem, run.cell_problems)
     [observation] = run.observations
@@ -159,6 +177,38 @@ def test_the_grader_cannot_be_signalled(isolation: Isolation, stage: Path) -> No
     assert seen == {"sent": False}
 
 
+def test_a_warm_launchers_runs_share_nothing_and_hold_nothing_of_the_grader(isolation: Isolation, stage: Path,
+                                                                              entry: str) -> None:
+    """Each run forked by one launcher is a sandbox of its own (its own mount and process namespaces at
+    ``bwrap``), with no descriptor but its output and the channel's two pipes: not the launcher's socket."""
+    code = ("import os\ndef link(n):\n    try:\n        return os.readlink(f'/proc/self/fd/{n}')\n"
+            "    except OSError:\n        return None\n"  # the descriptor that listed the folder, closed since
+            "def probe():\n    fds = sorted(int(n) for n in os.listdir('/proc/self/fd'))\n"
+            "    return {'fds': [link(n) for n in fds if n > 2 and link(n)],"
+            " 'ns': [os.readlink(f'/proc/self/ns/{k}') for k in ('mnt', 'pid', 'net', 'ipc', 'user')],"
+            " 'uid': os.getuid(), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}\n")
+    first, second = probe(code, isolation, stage), probe(code, isolation, stage)
+    for seen in (first, second):
+        assert seen["uid"] >= FIRST_UID
+        held = seen["fds"]["$seq"]
+        assert len(held) == 2 and all(link.startswith("pipe:") for link in held), held  # the channel only
+    if isolation.level == "bwrap":
+        assert not set(first["ns"]["$seq"]) & set(second["ns"]["$seq"]), "each run has namespaces of its own"
+        assert os.getpid() not in first["pids"]["$seq"]
+        if LAUNCHER:
+            assert LAUNCHER[0].process.pid not in first["pids"]["$seq"]
+
+
+def test_the_launcher_cannot_be_signalled(isolation: Isolation, stage: Path, entry: str) -> None:
+    if not LAUNCHER:
+        pytest.skip("no launcher in this way of entering the sandbox")
+    pid = LAUNCHER[0].process.pid
+    seen = probe("import os, signal\ndef probe():\n    try:\n"
+                 f"        os.kill({pid}, signal.SIGKILL)\n        return {{'sent': True}}\n"
+                 "    except OSError as error:\n        return {'sent': False}\n", isolation, stage)
+    assert seen == {"sent": False} and LAUNCHER[0].process.poll() is None
+
+
 def test_no_process_is_left_behind(isolation: Isolation, stage: Path) -> None:
     marker = f"who-says-so-leftover-{os.getpid()}-{isolation.level}"
     probe("import subprocess\ndef probe():\n"
@@ -202,3 +252,14 @@ def test_a_runtime_under_the_hosts_tmp_is_bound_after_the_private_tmp(monkeypatc
     private_tmp = next(i for i in range(len(argv) - 1) if argv[i] == "--tmpfs" and argv[i + 1] == "/tmp")
     runtime = next(i for i in range(len(argv) - 2) if argv[i] == "--ro-bind" and argv[i + 2] == "/tmp/a-checkout/.venv")
     assert private_tmp < runtime, argv
+
+
+def test_a_launcher_that_was_killed_is_started_again(isolation: Isolation, stage: Path, entry: str) -> None:
+    if not LAUNCHER:
+        pytest.skip("no launcher in this way of entering the sandbox")
+    launcher = LAUNCHER[0]
+    killed = launcher.process.pid
+    launcher.process.kill()
+    launcher.process.wait()
+    assert probe("def probe():\n    return {'ran': True}\n", isolation, stage) == {"ran": True}
+    assert launcher.process.pid != killed and launcher.process.poll() is None

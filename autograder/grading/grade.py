@@ -26,8 +26,9 @@ from ..manifest import load_manifest
 from ..nbgrader_bridge.cells import read_notebook
 from ..records import GRADER_VERSION, ResultRecord
 from ..runner.explain import describe_run, hang_problems
-from ..runner.launch import Limits, NotebookRun, run_notebook
-from ..sandbox.policy import Isolation, detect_isolation, slot_uids
+from ..runner.launch import Launch, Limits, NotebookRun, run_notebook
+from ..sandbox.launchers import launchers
+from ..sandbox.policy import ENTERED, Isolation, detect_isolation, slot_uids
 from .merge import merged_cells
 from .results import RESULTS, grading_fingerprint, read_result, result_path, task_record, write_result
 from .submissions import Submission, check_folder, find_submissions, plain_files, refusal
@@ -117,7 +118,7 @@ def grade_exercise(
     scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
     os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
 
-    with slot_uids(jobs) as uids:
+    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation.level in ENTERED) as launch:
         slots: queue.Queue[int] = queue.Queue()
         for uid in uids:
             slots.put(uid)
@@ -129,7 +130,7 @@ def grade_exercise(
             try:
                 record = grade_submission(submission, release_folder=release_folder, release=release, suite=suite,
                                           limits=limits, isolation=isolation, uid=uid, scratch_root=scratch_root,
-                                          timings=steps)
+                                          timings=steps, launch=launch.get(uid))
             finally:
                 slots.put(uid)
             record.digest = fingerprint
@@ -160,6 +161,7 @@ def grade_exercise(
 def grade_submission(
     submission: Submission, *, release_folder: Path, release: dict[str, Any], suite: Suite, limits: Limits,
     isolation: Isolation, uid: int, scratch_root: Path, timings: dict[str, Any] | None = None,
+    launch: Launch | None = None,
 ) -> ResultRecord:
     """Run one submission in the sandbox and judge it here; the record for its results file.
 
@@ -204,7 +206,7 @@ def grade_submission(
                                       "never reads one")
                 record.tampering.append(f"the submission holds a file named like a grader's channel ({path.name})")
             record.problems += [f"A submitted file was not used: {reason}." for reason in record.refused]
-            run = _run(submission, files, release_folder, scratch_root, cells, suite, limits, isolation, uid)
+            run = _run(submission, files, release_folder, scratch_root, cells, suite, limits, isolation, uid, launch)
             if timings is not None:
                 timings.update(run_steps(run))
             observations = [o.to_data() for o in run.observations]
@@ -250,7 +252,7 @@ def run_steps(run: NotebookRun) -> dict[str, float]:
 
 
 def _run(submission: Submission, files: list[Path], release_folder: Path, scratch_root: Path, cells: Any,
-         suite: Suite, limits: Limits, isolation: Isolation, uid: int) -> NotebookRun:
+         suite: Suite, limits: Limits, isolation: Isolation, uid: int, launch: Launch | None) -> NotebookRun:
     """Stage the plain files and run the notebook's cells and every call in the sandbox."""
     staged = time.monotonic()
     stage = Path(tempfile.mkdtemp(dir=scratch_root, prefix="s-"))
@@ -263,7 +265,7 @@ def _run(submission: Submission, files: list[Path], release_folder: Path, scratc
                 shutil.copyfile(path, stage / path.name)
         run = run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells,
                            wrap=lambda command: isolation.wrap(command, uid=uid, stage=stage, limits=limits),
-                           scratch=stage)
+                           scratch=stage, launch=launch)
         run.moments["staging"] = staged
         return run
     except OSError as error:

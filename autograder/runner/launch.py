@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..checks.cases import Call
 from ..nbgrader_bridge.cells import read_notebook
@@ -64,6 +64,22 @@ class Wrapped:
     copy_from: str | None = None  # a folder the worker copies into *folder* before any learner's code runs
     signal_status: bool = False  # the wrapper reports a child killed by signal N as exit status 128 + N
     uid: int | None = None  # the sandbox's own user, whose every process is ended after the run (no namespace does)
+    entry: dict[str, Any] | None = None  # the sandbox entry's spec and command, for a warm launcher (see Launch)
+
+
+class Child(Protocol):
+    """A started worker, as the session waits for it."""
+
+    pid: int
+
+    def reap(self, block: bool) -> tuple[int, float] | None:
+        """(wait status, processor seconds of it and all it waited for) once it has exited, else None;
+        OSError when that can no longer be known."""
+
+
+Launch = Callable[[Wrapped, dict[str, str], Path, int, tuple[int, ...]], Child]
+"""Start a wrapped worker with an environment, in a folder, with its output on a descriptor and the channel's
+descriptors passed: a warm launcher does it without starting a Python for the sandbox's entry."""
 
 
 Wrapper = Callable[[list[str]], Wrapped]
@@ -93,11 +109,13 @@ def run_notebook(
     cells: Sequence[CodeCell] | None = None,
     wrap: Wrapper | None = None,
     scratch: Path | None = None,
+    launch: Launch | None = None,
 ) -> NotebookRun:
     """Run *notebook*'s code cells (or *cells*), then *calls*, in a child process under *limits*.
 
     *scratch* is the child's working copy of the notebook's folder (default: the folder
-    itself); *wrap* turns the child's command into a sandboxed one. Raises DataFileError
+    itself); *wrap* turns the child's command into a sandboxed one, which *launch* (a warm launcher) starts where
+    it can. Raises DataFileError
     when the notebook cannot be read. Never raises for what the child does or says.
     """
     if cells is None:
@@ -109,20 +127,24 @@ def run_notebook(
     command = worker_command(calls_read, answers_write)
     run = NotebookRun()
     run.moments["launch"] = time.monotonic()
+    output_read, output_write = os.pipe()
     try:
         wrapped = wrap(command) if wrap else Wrapped(argv=command, folder=str(folder.resolve()))
-        process = subprocess.Popen(
-            wrapped.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=folder,
-            start_new_session=True, env=child_env(), pass_fds=(calls_read, answers_write),
-        )
+        if launch is not None and wrapped.entry is not None:
+            child: Child = launch(wrapped, child_env(), folder, output_write, (calls_read, answers_write))
+        else:
+            child = _Popened(subprocess.Popen(
+                wrapped.argv, stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write, cwd=folder,
+                start_new_session=True, env=child_env(), pass_fds=(calls_read, answers_write),
+            ))
     except OSError as error:
-        for fd in (calls_read, calls_write, answers_read, answers_write):
+        for fd in (calls_read, calls_write, answers_read, answers_write, output_read, output_write):
             os.close(fd)
         run.grader_problem = f"the sandbox could not be started: {error}"
         return run
-    os.close(calls_read)  # the worker's ends: only the worker (and its sandbox) holds them now
-    os.close(answers_write)
-    session = _Session(process, calls_write, answers_read, limits, wrapped)
+    for fd in (calls_read, answers_write, output_write):  # the worker's ends: only the worker holds them now
+        os.close(fd)
+    session = _Session(child, output_read, calls_write, answers_read, limits, wrapped)
     try:
         session.talk(cells, calls, run)
     finally:
@@ -167,9 +189,11 @@ class _Session:
     answers and its output (and on the calls pipe while a message is still being written), and samples the
     processor time of its process tree. No thread is started, so a run costs no switching between threads."""
 
-    def __init__(self, process: subprocess.Popen[bytes], calls_fd: int, answers_fd: int, limits: Limits,
+    def __init__(self, child: Child, output_fd: int, calls_fd: int, answers_fd: int, limits: Limits,
                  wrapped: Wrapped) -> None:
-        self.process, self.limits, self.wrapped = process, limits, wrapped
+        self.child, self.limits, self.wrapped = child, limits, wrapped
+        self.returncode: int | None = None
+        self.lost = ""  # why the worker's end could not be known (its launcher failed): the grader's problem
         self.deadline = time.monotonic() + limits.wall_seconds
         self.records: collections.deque[ChannelRecord | str | None] = collections.deque()
         self.reader = _RecordReader()
@@ -183,9 +207,8 @@ class _Session:
         self.selector = selectors.DefaultSelector()
         os.set_blocking(calls_fd, False)  # a worker that stops reading never blocks the grader
         self.selector.register(answers_fd, selectors.EVENT_READ)
-        self.output_fd: int | None = process.stdout.fileno() if process.stdout else None
-        if self.output_fd is not None:
-            self.selector.register(self.output_fd, selectors.EVENT_READ)
+        self.output_fd: int | None = output_fd
+        self.selector.register(output_fd, selectors.EVENT_READ)
 
     def send(self, message: dict[str, Any]) -> None:
         import json
@@ -233,7 +256,7 @@ class _Session:
                 self.selector.unregister(fd)
         if self.running and time.monotonic() >= self.next_sample:
             # Most runs end before the first sample: scanning /proc costs more than a whole short run.
-            self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.process.pid))
+            self.cpu_used = max(self.cpu_used, _tree_cpu_seconds(self.child.pid))
             self.next_sample = time.monotonic() + SAMPLE_SECONDS
 
     def next(self, until: float) -> ChannelRecord | str | None | bool:
@@ -338,16 +361,29 @@ class _Session:
         end = time.monotonic() + seconds
         pause = 0.001  # a worker that has said it is done exits within milliseconds: look soon, then less often
         while True:
-            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
-            if pid:
-                self.running = False
-                self.cpu_used = max(self.cpu_used, usage.ru_utime + usage.ru_stime)
-                self.process.returncode = os.waitstatus_to_exitcode(status)
-                return self.process.returncode
+            if self._reap(block=False):
+                return self.returncode
             if time.monotonic() >= end:
                 return None
             self._pump(pause)
             pause = min(pause * 2, 0.02)
+
+    def _reap(self, block: bool) -> bool:
+        """Whether the worker has exited (its status and processor time noted)."""
+        if not self.running:
+            return True
+        try:
+            ended = self.child.reap(block)
+        except OSError as error:
+            self.lost = f"the sandbox's launcher failed while the submission ran: {error}"
+            ended = (0, 0.0)
+        if ended is None:
+            return False
+        status, cpu = ended
+        self.running = False
+        self.cpu_used = max(self.cpu_used, cpu)
+        self.returncode = os.waitstatus_to_exitcode(status)
+        return True
 
     def _drain_output(self, seconds: float) -> None:
         """Read the worker's output until it ends (every process holding it has gone), for up to *seconds*."""
@@ -356,11 +392,10 @@ class _Session:
             self._pump(end - time.monotonic())
 
     def close(self, run: NotebookRun) -> None:
-        _kill_group(self.process)
-        if self.process.returncode is None and self._wait(10) is None:
-            self.process.wait()
-        self.running = False
-        _kill_group(self.process)  # anything it started in the background goes too
+        _kill_group(self.child.pid)
+        if self._wait(10) is None:
+            self._reap(block=True)
+        _kill_group(self.child.pid)  # anything it started in the background goes too
         if self.wrapped.uid is not None:
             _kill_user(self.wrapped.uid)
         self._drain_output(5)
@@ -368,11 +403,27 @@ class _Session:
         for fd in (self.calls_fd, self.answers_fd):
             if fd is not None:
                 os.close(fd)
-        self.calls_fd = self.answers_fd = None
-        if self.process.stdout:
-            self.process.stdout.close()
+        if self.output_fd is not None:
+            os.close(self.output_fd)
+        self.calls_fd = self.answers_fd = self.output_fd = None
+        if self.lost:
+            run.grader_problem = self.lost
         run.output_dropped += self.output.dropped
         run.cpu_seconds = self.cpu_used
+
+
+class _Popened:
+    """A worker this process started itself, and so waits for itself."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process, self.pid = process, process.pid
+
+    def reap(self, block: bool) -> tuple[int, float] | None:
+        pid, status, usage = os.wait4(self.pid, 0 if block else os.WNOHANG)
+        if not pid:
+            return None
+        self.process.returncode = os.waitstatus_to_exitcode(status)  # so that Popen does not wait for it again
+        return status, usage.ru_utime + usage.ru_stime
 
 
 SAMPLE_SECONDS = 0.25
@@ -491,9 +542,9 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def _kill_group(pid: int) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 

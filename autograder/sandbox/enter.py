@@ -16,6 +16,10 @@ import os
 import resource
 import sys
 
+TYPE_CHECKING = False  # typing is not imported when this runs (it is slow to import); mypy reads it
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 CLONE_NEWNS = 0x00020000
 PR_SET_NO_NEW_PRIVS = 38
@@ -50,8 +54,13 @@ def _give(folder: str, uid: int) -> None:
 
 
 def main() -> int:
-    spec = json.loads(sys.argv[1])
-    command = sys.argv[sys.argv.index("--") + 1 :]
+    enter(json.loads(sys.argv[1]), sys.argv[sys.argv.index("--") + 1 :])
+    return 1  # not reached
+
+
+def enter(spec: dict[str, Any], command: list[str], env: dict[str, str] | None = None) -> NoReturn:
+    """Make the sandbox that *spec* describes, drop to its user for good and run *command* (with *env*, or this
+    process's environment); never returns."""
     uid = int(spec["uid"])
     if spec.get("work"):
         work = spec["work"]
@@ -75,15 +84,15 @@ def main() -> int:
     if os.getuid() == 0 or os.geteuid() == 0:
         raise SystemExit("the sandbox could not drop root")
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "forbid new privileges")
+    env = dict(os.environ if env is None else env)
     if not spec.get("work"):
-        os.environ["HOME"] = spec["stage"]
+        env["HOME"] = spec["stage"]
         os.chdir(spec["stage"])
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
     try:
-        os.execv(command[0], command)
+        os.execve(command[0], command, env)
     except OSError as error:
         raise SystemExit(f"the sandbox could not start {command[0]}: {error.strerror}") from None
-    return 1  # not reached
 
 
 if __name__ == "__main__":

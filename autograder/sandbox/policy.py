@@ -45,6 +45,9 @@ BWRAP = "/usr/bin/bwrap"
 SCRATCH = "/scratch"
 LIBRARY = "/sandbox/lib"
 
+ENTERED = ("bwrap", "user")
+"""The levels whose sandbox is entered as root through :mod:`.enter` (which a warm launcher can do)."""
+
 DESCRIPTIONS = {
     "bwrap": "bubblewrap sandbox (only Python and the course package, read-only; scratch folder on a limited "
              "memory file system; no network; own process tree; no new namespaces) + unprivileged user",
@@ -131,7 +134,8 @@ class Isolation:
             command = bwrap_argv(command, limits=limits, work=str(work), stage=None, held=held)
         enter = [sys.executable, *FAST_START, "-m", "autograder.sandbox.enter", json.dumps(spec), "--", *command]
         return Wrapped(argv=enter, folder=SCRATCH if self.level == "bwrap" else str(stage),
-                       signal_status=self.level == "bwrap", uid=uid if self.level == "user" else None)
+                       signal_status=self.level == "bwrap", uid=uid if self.level == "user" else None,
+                       entry={"spec": spec, "command": command})
 
 
 @cache
