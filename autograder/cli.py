@@ -260,7 +260,7 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             pending_records.append((name, result, recorder.submit(_record, root, name,
                                                                   manifest.exercise(name).notebook)))
         failed = 0
-        recordings: dict[str, Recording] = {}
+        recordings: dict[str, tuple[Recording, float]] = {}
         for name, result, future in pending_records:
             if result.not_graded:
                 failed += 1
@@ -289,14 +289,19 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
 
 def _write_timings(path: Path, timings: list[dict[str, Any]], recordings: dict[str, Any]) -> None:
     """Each graded submission's steps, with its share of recording, one JSON object a line; then one line per
-    exercise with the whole recording pass."""
+    exercise with the whole recording pass; then the processor time used by this process and by the recording
+    process, in seconds (a sandbox's own is not counted: bubblewrap's processes are not waited for by it)."""
     import json
+    import resource
 
     lines = []
     for steps in timings:
-        share = recordings[steps["exercise"]].per_submission.get(steps["student"])
+        share = recordings[steps["exercise"]][0].per_submission.get(steps["student"])
         lines.append({**steps, **({"recording": share} if share is not None else {})})
-    lines += [{"exercise": name, "recording_pass": r.seconds} for name, r in recordings.items()]
+    lines += [{"exercise": name, "recording_pass": r.seconds} for name, (r, _) in recordings.items()]
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    recorder = max((cpu for _, cpu in recordings.values()), default=0.0)
+    lines.append({"cpu": {"grader": own.ru_utime + own.ru_stime, "recording": recorder}})
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
 
 
@@ -356,14 +361,17 @@ def _recorder_ready() -> None:
 
 
 def _record(root: Path, name: str, notebook: str) -> tuple[list[str], str, Any]:
-    """(students recorded, the problem if the gradebook could not be written, how long recording took)."""
+    """(students recorded, the problem if the gradebook could not be written, how long recording took and
+    the processor time the recording process has used so far)."""
+    import time
+
     from .grading.gradebook import Recording, record_pending
 
     timing = Recording()
     try:
-        return record_pending(root, name, notebook, timing=timing), "", timing
+        return record_pending(root, name, notebook, timing=timing), "", (timing, time.process_time())
     except Exception as error:  # nothing is lost: the results files stay, and the next run records them
-        return [], str(error), timing
+        return [], str(error), (timing, time.process_time())
 
 
 def _recorded(future: Any) -> tuple[list[str], str, Any]:
@@ -373,7 +381,7 @@ def _recorded(future: Any) -> tuple[list[str], str, Any]:
     try:
         return future.result()  # type: ignore[no-any-return]
     except Exception as error:  # the process died (killed, out of memory): the results files are kept
-        return [], f"the recording process failed: {type(error).__name__}: {error}", Recording()
+        return [], f"the recording process failed: {type(error).__name__}: {error}", (Recording(), 0.0)
 
 
 def _progress_bar(name: str):  # type: ignore[no-untyped-def]

@@ -160,6 +160,12 @@ def breakdown(path: Path) -> list[str]:
     passes = [row["recording_pass"] for row in rows if "recording_pass" in row]
     lines.append(f"  recording passes, one per exercise: {sum(passes):.1f} s in all "
                  f"(nbgrader's import and gradebook set-up included)")
+    for row in rows:
+        if "cpu" in row:
+            cpu = row["cpu"]
+            lines.append(f"  processor time of the grader's own process {cpu['grader']:.1f} s "
+                         f"({cpu['grader'] / len(submissions) * 1000:.0f} ms per submission), of the recording "
+                         f"process {cpu['recording']:.1f} s ({cpu['recording'] / len(submissions) * 1000:.0f} ms)")
     return lines
 
 
