@@ -139,8 +139,11 @@ def worker_command(calls_fd: int, answers_fd: int) -> list[str]:
             *site_packages()]
 
 
-FAST_START = ("-s", "-S")
-"""Python's start-up flags for the processes of a sandboxed run: no user site folder, no ``site`` scan."""
+FAST_START = ("-s", "-S", "-P")
+"""Python's start-up flags for the processes of a sandboxed run: no user site folder, no ``site`` scan, and no
+working folder on the path (``-m`` would put it first, and that folder holds the submission's files: a submitted
+``json.py`` would run in place of the standard library's, in the sandbox's entry as root, or in the worker before
+its limits)."""
 
 
 @functools.cache
