@@ -10,12 +10,13 @@ feedback messages.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import json
 import math
-from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for the annotations only: the sandboxed worker imports this module before it is ready
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = ["BuildError", "MissingName", "decode", "encode", "from_yaml", "same", "show", "show_pair"]
 
@@ -80,7 +81,9 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
                 for key, item in dict.items(value)
             ]
         }
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(value if isinstance(value, type) else kind, "__dataclass_fields__") and not isinstance(value, type):
+        import dataclasses  # loaded already: the learner's class was made with it (dataclasses.is_dataclass's test)
+
         fields = {
             field.name: _encode(object.__getattribute__(value, field.name), depth + 1, budget)
             for field in dataclasses.fields(value)
@@ -194,6 +197,8 @@ def _show(value: Any) -> str:
 
 def _quote(text: str) -> str:
     """A string literal in double quotes, as students mostly write them."""
+    import json
+
     return json.dumps(text, ensure_ascii=False)
 
 
