@@ -1,4 +1,5 @@
-"""The child process that runs a learner's code: ``python -m autograder.runner.worker CALLS_FD ANSWERS_FD``.
+"""The child process that runs a learner's code: ``python -m autograder.runner.worker CALLS_FD ANSWERS_FD`` (the
+grader starts it as ``python -c`` code, see :func:`.launch.worker_command`).
 
 The grader created both descriptors (pipes) and owns the other ends: nothing in the
 submission's folder is a channel, and no path leads to one. The talk is in lockstep,

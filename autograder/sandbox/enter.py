@@ -1,4 +1,5 @@
-"""Enter the sandbox as root: ``python -m autograder.sandbox.enter SPEC -- COMMAND…``.
+"""Enter the sandbox as root: ``python -m autograder.sandbox.enter SPEC -- COMMAND…`` (the grader starts it as
+``python -c`` code, see :meth:`.policy.Isolation.wrap`).
 
 For the ``bwrap`` level (see :mod:`.policy`) it makes a private mount namespace, mounts
 a memory file system limited in size and file count on the scratch folder (``work``),
