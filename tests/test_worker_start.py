@@ -93,6 +93,8 @@ def test_the_workers_json_is_the_json_packages(value: Any) -> None:
     assert dumps(value) == json.dumps(value, ensure_ascii=False)
     line = (json.dumps(value, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
     assert json.dumps(loads(line)) == json.dumps(json.loads(line))
+    text = json.dumps(value, ensure_ascii=False)  # as the sandbox's entry reads its settings
+    assert json.dumps(loads(text)) == json.dumps(json.loads(text))
 
 
 @pytest.mark.parametrize("line", [b"", b"\n", b"{", b'{"a": 1} x', b"[1,]", b'"\x01"', b"\xff{}", b"NaNa",
@@ -105,6 +107,9 @@ def test_the_workers_json_reads_and_refuses_lines_as_the_json_package_does(line:
             return ("error", type(error), str(error))
 
     assert outcome(loads) == outcome(json.loads)
+    if line.isascii():
+        text = line.decode("ascii")
+        assert outcome(lambda _: loads(text)) == outcome(lambda _: json.loads(text))
 
 
 @pytest.mark.parametrize("value", [{"a": {1, 2}}, {(1, 2): "tuple key"}, [object()]], ids=["set", "key", "object"])

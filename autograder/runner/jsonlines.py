@@ -1,7 +1,7 @@
-"""The worker's JSON, with the :mod:`json` package's own C parts and without importing the package.
+"""The JSON of the worker and the sandbox's entry, with the :mod:`json` package's own C parts and without importing the package.
 
 ``import json`` compiles regular expressions (and imports :mod:`re` and :mod:`enum` to do so), which
-costs the sandboxed worker more than all the rest of its start. :func:`loads` and :func:`dumps` give
+costs the sandboxed worker (and the sandbox's entry) more than all the rest of its start. :func:`loads` and :func:`dumps` give
 exactly what ``json.loads(line)`` and ``json.dumps(value, ensure_ascii=False)`` give: they call the same
 C scanner and encoder, set up as those functions set them up, and hand anything they do not finish
 (a malformed line, a value that is not JSON) to the :mod:`json` package itself, which then returns or
@@ -50,11 +50,11 @@ except (ImportError, AttributeError, TypeError):  # another Python: the json pac
     _scan = _encode_text = _make_encoder = None
 
 
-def loads(line: bytes) -> Any:
-    """``json.loads(line)``, for a line of UTF-8 (the grader's)."""
+def loads(line: bytes | str) -> Any:
+    """``json.loads(line)``, for text or a line of UTF-8 (the grader's)."""
     if _scan is not None:
         try:
-            text = line.decode("utf-8", "surrogatepass")
+            text = line if isinstance(line, str) else line.decode("utf-8", "surrogatepass")
             start = len(text) - len(text.lstrip(_SPACE))
             value, end = _scan(text, start)
             if not text[end:].strip(_SPACE):
