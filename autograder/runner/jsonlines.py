@@ -29,7 +29,6 @@ class _Decoding:
     parse_float = float
     parse_int = int
     parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
-    memo: dict[str, str] = {}
 
 
 def _not_json(value: object) -> object:
