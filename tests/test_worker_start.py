@@ -23,7 +23,8 @@ from .conftest import ROOT
 
 NOTEBOOK = ROOT / "exercises" / "01-provenance" / "provenance.ipynb"
 SLOW = ["typing", "dataclasses", "re", "enum", "json", "inspect", "ast", "contextlib", "functools", "collections",
-        "importlib.util", "linecache", "tokenize", "traceback", "signal", "autograder.records", "autograder.checks.cases"]
+        "importlib.util", "linecache", "tokenize", "traceback", "signal", "datetime", "autograder.records",
+        "autograder.checks.cases"]
 
 
 def run(cells: list[str], calls: list[tuple[str, list[Any]]]) -> NotebookRun:
@@ -56,6 +57,17 @@ def test_tracebacks_show_the_lines_of_the_cells() -> None:
     assert told.status == "returned"
     assert 'File "<cell 2>", line 5, in told\n    crash()' in told.value
     assert 'File "<cell 1>", line 3, in crash\n    return words[3]' in told.value
+
+
+def test_dates_are_built_for_the_calls_and_sent_back_though_the_worker_did_not_import_datetime() -> None:
+    cells = ["def year(day):\n    return day.year\n",
+             "import datetime\n\ndef later(day):\n    return day + datetime.timedelta(days=1)\n\n"
+             "def same(moment):\n    return moment\n"]
+    result = run(cells, [("year", [{"$date": "2017-05-15"}]), ("later", [{"$date": "2017-05-15"}]),
+                         ("same", [{"$datetime": "2017-05-15T10:30:00"}])])
+    assert result.finished and result.tampering == [], result
+    assert [(o.status, o.value) for o in result.observations] == [
+        ("returned", 2017), ("returned", {"$date": "2017-05-16"}), ("returned", {"$datetime": "2017-05-15T10:30:00"})]
 
 
 def test_a_cell_that_fails_is_placed_on_its_line() -> None:
