@@ -1,11 +1,12 @@
-"""The JSON of the worker and the sandbox's entry, with the :mod:`json` package's own C parts and without importing the package.
+"""The JSON of the worker and the sandbox's entry: the :mod:`json` package's own C parts, without the package.
 
 ``import json`` compiles regular expressions (and imports :mod:`re` and :mod:`enum` to do so), which
-costs the sandboxed worker (and the sandbox's entry) more than all the rest of its start. :func:`loads` and :func:`dumps` give
-exactly what ``json.loads(line)`` and ``json.dumps(value, ensure_ascii=False)`` give: they call the same
-C scanner and encoder, set up as those functions set them up, and hand anything they do not finish
-(a malformed line, a value that is not JSON) to the :mod:`json` package itself, which then returns or
-raises as it always does. Where the C parts are missing or take other arguments, the package does it all.
+costs the sandboxed worker (and the sandbox's entry) more than all the rest of its start. :func:`loads`
+and :func:`dumps` give exactly what ``json.loads(line)`` and ``json.dumps(value, ensure_ascii=False)``
+give: they call the same C scanner and encoder, set up as those functions set them up, and hand anything
+they do not finish (a malformed line, a value that is not JSON) to the :mod:`json` package itself, which
+then returns or raises as it always does. Where the C parts are missing or take other arguments, the
+package does it all.
 """
 
 from __future__ import annotations
