@@ -11,9 +11,10 @@ The package's parts, one folder or module each:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # read as typing.TYPE_CHECKING by type checkers; typing itself is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .datafiles import DataFileError as DataFileError
     from .notebook import check as check
 

@@ -7,7 +7,8 @@ grader writes a :class:`ResultRecord` per submission, described by
 ``autograder/schemas/results.schema.json``. ``course check``, ``course grade`` and the
 Gradescope runner all go through here.
 
-This module is imported inside the sandbox, so it needs nothing but the standard library.
+It needs nothing but the standard library. The sandboxed worker does not import it: the limits and the
+field checks it shares with the grader are in :mod:`autograder.record_checks`, re-exported here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+
+from .record_checks import CELL_KINDS, CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, STATUSES, RecordError
+from .record_checks import count as _count, number as _number, observation_fields, text as _text, value_depth
 
 __all__ = [
     "CHANNEL_RECORD_LIMIT", "GRADER_VERSION", "MAX_VALUE_DEPTH", "RESULTS_SCHEMA", "STATUSES",
@@ -28,71 +32,19 @@ GRADER_VERSION = "0.2.0"
 RESULTS_SCHEMA = "who-says-so/results/2"
 """The results file format (``autograder/schemas/results.schema.json``)."""
 
-CHANNEL_RECORD_LIMIT = 8 * 1024 * 1024
-"""The largest channel record an honest worker sends (in bytes); a bigger return value is sent as ``too_large``."""
-
-MAX_VALUE_DEPTH = 200
-"""How deeply an encoded value may nest; a deeper one is ``too_large`` (no answer of the course nests so deep)."""
-
 Status = Literal["missing", "not_callable", "build_failed", "not_implemented", "raised", "returned", "timed_out",
                  "too_large", "not_run"]
 """Every way a call can end: the closed set of observation statuses."""
 
-STATUSES: frozenset[str] = frozenset(get_args(Status))
-
 CellKind = Literal["syntax", "error", "timed_out"]
-CELL_KINDS: frozenset[str] = frozenset(get_args(CellKind))
+
+if frozenset(get_args(Status)) != STATUSES or frozenset(get_args(CellKind)) != CELL_KINDS:
+    raise ImportError("autograder.records: Status or CellKind names other values than record_checks checks")
 
 ResultStatus = Literal["graded", "not_graded", "refused"]
 """``not_graded``: the grader itself failed (the sandbox did not start, the worker died before any student code
 ran); the submission is not scored and the instructor is told why. ``refused``: the submission's folder or
 notebook is not a plain file of its own (a link, say), so it scores 0 with the reason."""
-
-
-class RecordError(ValueError):
-    """A channel record that no honest worker sends: evidence against the submission, never a crash."""
-
-
-def value_depth(value: Any, limit: int = MAX_VALUE_DEPTH) -> int:
-    """How deeply *value* (plain JSON data) nests, counted without recursion; stops counting past *limit*."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return deepest
-
-
-def _text(data: dict[str, Any], key: str, *, optional: bool = True) -> str | None:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise RecordError(f"{key!r} should be text, not {type(value).__name__}")
-    return value
-
-
-def _number(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
-        raise RecordError(f"{key!r} should be a number of zero or more, not {value!r:.40}")
-    return float(value)
-
-
-def _count(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RecordError(f"{key!r} should be a whole number of zero or more, not {value!r:.40}")
-    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,25 +86,7 @@ class Observation:
     @classmethod
     def from_data(cls, data: Any) -> Observation:
         """The observation in *data*, checked field by field; RecordError if no honest worker could have sent it."""
-        if not isinstance(data, dict):
-            raise RecordError(f"an observation should be an object, not {type(data).__name__}")
-        status = data.get("status")
-        if status not in STATUSES:
-            raise RecordError(f"an observation has no status {status!r:.40}")
-        bases = data.get("bases", [])
-        if not isinstance(bases, list) or not all(isinstance(b, str) for b in bases):
-            raise RecordError("'bases' should be a list of class names")
-        line = _count(data, "line")
-        value = data.get("value")
-        if value_depth(value) > MAX_VALUE_DEPTH:
-            raise RecordError(f"a value nests more than {MAX_VALUE_DEPTH} levels deep")
-        return cls(
-            case=_text(data, "case", optional=False) or "", function=_text(data, "function", optional=False) or "",
-            status=status, value=value, error=_text(data, "error"), bases=tuple(bases),
-            message=_text(data, "message"), printed=_text(data, "printed") or "",
-            build_class=_text(data, "class"), type_name=_text(data, "type"), seconds=_number(data, "seconds"),
-            size=_count(data, "bytes"), reason=_text(data, "reason"), line=line, code=_text(data, "code"),
-        )
+        return cls(**observation_fields(data))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -227,6 +227,25 @@ def test_the_number_of_processes_is_limited(isolation: Isolation, stage: Path) -
     assert seen["started"] < 8
 
 
+def test_submitted_files_named_like_modules_do_not_replace_the_graders(isolation: Isolation, stage: Path) -> None:
+    """The sandbox's entry (as root) and the worker start in the folder of the submission's files; a submitted
+    json.py or ctypes.py must not run in place of the standard library's module."""
+    marks = Path(tempfile.mkdtemp(prefix="who-says-so-marks-"))
+    try:
+        os.chmod(marks, 0o777)
+        names = ["json", "ctypes", "struct", "resource", "signal", "linecache", "tokenize", "contextlib", "typing",
+                 "dataclasses", "re", "enum", "functools", "site", "warnings", "shutil", "codecs", "encodings"]
+        for name in names:
+            (stage / f"{name}.py").write_text(
+                "import os\ntry:\n    open(os.path.join(%r, __name__), 'w').close()\nexcept OSError:\n    pass\n"
+                "raise SystemExit('the submitted ' + __name__ + '.py was run by the grader')\n" % str(marks))
+        seen = probe("def probe():\n    return {'ok': True}\n", isolation, stage)
+        assert seen == {"ok": True}
+        assert sorted(os.listdir(marks)) == []
+    finally:
+        shutil.rmtree(marks, ignore_errors=True)
+
+
 def test_the_probe_uses_the_real_wrapper(isolation: Isolation) -> None:
     """detect_isolation's probe is a run through Isolation.wrap, the same command line as every submission's."""
     assert _probe(isolation) == ""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # read as typing.TYPE_CHECKING by type checkers; typing itself is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .cases import HIDDEN_FILE as HIDDEN_FILE, VISIBLE_FILE as VISIBLE_FILE, Call as Call, Case as Case
     from .cases import Suite as Suite, Task as Task, load_suite as load_suite
     from .engine import check_task as check_task, report_task as report_task
@@ -42,5 +42,7 @@ __all__ = sorted(_WHERE)
 def __getattr__(name: str) -> Any:
     # Imported on first use: the sandboxed worker needs only .run and .values.
     if name in _WHERE:
+        from importlib import import_module
+
         return getattr(import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(name)

@@ -13,13 +13,31 @@ from pathlib import Path
 from typing import Any
 
 from ..datafiles import DataFileError, dotted, line_of, read_yaml
-from .run import Call
 from .values import from_yaml
 
 __all__ = ["HIDDEN_FILE", "VISIBLE_FILE", "Call", "Case", "Suite", "Task", "load_suite"]
 
 VISIBLE_FILE = "cases.yaml"
 HIDDEN_FILE = "hidden-cases.yaml"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call:
+    """All that the side running student code needs to know of a case: no expected value."""
+
+    case_id: str
+    function: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+
+    def to_data(self) -> dict[str, Any]:
+        """The call as the grader sends it to the worker (see :func:`autograder.checks.run.observe_data`)."""
+        return {"case": self.case_id, "function": self.function, "args": self.args, "kwargs": self.kwargs}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Call:
+        """The call in *data*, as :meth:`to_data` wrote it."""
+        return cls(case_id=data["case"], function=data["function"], args=data["args"], kwargs=data["kwargs"])
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,37 +8,20 @@ process that scores it (:mod:`autograder.checks.judge`).
 from __future__ import annotations
 
 import io
-import linecache
 import os
 import sys
-import traceback
 import warnings
-from collections.abc import Iterable, Mapping
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
-from typing import Any
 
 from .values import BuildError, MissingName, decode, encode
 
-__all__ = ["OUTPUT_LIMIT", "Call", "CappedText", "StopLearnerCode", "observe", "observe_all"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for the annotations only: the sandboxed worker imports this module before it is ready
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
+    from .cases import Call
 
-@dataclass(frozen=True, kw_only=True)
-class Call:
-    """All that the side running student code needs to know of a case: no expected value."""
-
-    case_id: str
-    function: str
-    args: list[Any]
-    kwargs: dict[str, Any]
-
-    def to_data(self) -> dict[str, Any]:
-        return {"case": self.case_id, "function": self.function, "args": self.args, "kwargs": self.kwargs}
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Call:
-        return cls(case_id=data["case"], function=data["function"], args=data["args"], kwargs=data["kwargs"])
-
+__all__ = ["OUTPUT_LIMIT", "CappedText", "Captured", "StopLearnerCode", "observe", "observe_all", "observe_data"]
 
 
 class StopLearnerCode(BaseException):
@@ -54,25 +37,32 @@ def observe_all(namespace: Mapping[str, Any], calls: Iterable[Call]) -> list[dic
 
 
 def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
-    """Call ``namespace[call.function]`` with the call's arguments and record the outcome.
+    """Call ``namespace[call.function]`` with the call's arguments and record the outcome (see :func:`observe_data`)."""
+    return observe_data(namespace, call.to_data())
+
+
+def observe_data(namespace: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
+    """Call ``namespace[call["function"]]`` with the call's ``args`` and ``kwargs`` (a call as the grader sends it,
+    :meth:`~autograder.checks.cases.Call.to_data`) and record the outcome.
 
     The outcome is one of ``missing`` (no such name), ``not_callable``,
     ``not_implemented`` (the release's stub), ``raised`` (with the exception's
     class names and message) or ``returned`` (with the encoded value). What the
     function prints is captured, never shown on the notebook's stderr.
     """
-    record: dict[str, Any] = {"case": call.case_id, "function": call.function}
-    function = namespace.get(call.function)
+    case_id, called, call_args, call_kwargs = call["case"], call["function"], call["args"], call["kwargs"]
+    record: dict[str, Any] = {"case": case_id, "function": called}
+    function = namespace.get(called)
     if function is None:
         return record | {"status": "missing"}
     if not callable(function):
         return record | {"status": "not_callable", "type": type(function).__name__}
     printed = CappedText(OUTPUT_LIMIT)
     try:
-        with redirect_stdout(printed), redirect_stderr(printed), warnings.catch_warnings():
+        with Captured(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            args = [decode(arg, namespace) for arg in call.args]
-            kwargs = {name: decode(value, namespace) for name, value in call.kwargs.items()}
+            args = [decode(arg, namespace) for arg in call_args]
+            kwargs = {name: decode(value, namespace) for name, value in call_kwargs.items()}
             value = function(*args, **kwargs)
             outcome = {"status": "returned", "value": encode(value)}
     except MissingName as missing:
@@ -81,7 +71,7 @@ def observe(namespace: Mapping[str, Any], call: Call) -> dict[str, Any]:
         outcome = {"status": "build_failed", "class": failed.name, "error": type(failed.error).__name__,
                    "message": _message(failed.error)}
     except NotImplementedError as stub:
-        outcome = {"status": "not_implemented", "function": _stub_name(stub, namespace, call.function)}
+        outcome = {"status": "not_implemented", "function": _stub_name(stub, namespace, called)}
     except (KeyboardInterrupt, StopLearnerCode):
         raise
     except BaseException as error:  # a student's SystemExit is a result too, not the end of the check
@@ -97,6 +87,8 @@ _LIBRARIES = tuple(p for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, _PA
 def _stub_name(error: NotImplementedError, namespace: Mapping[str, Any], called: str) -> str:
     """The name of the learner's function that raised *error*: the one called, or a function it calls
     (``Evidence(...)`` runs ``check_evidence``, so an unfinished check_evidence is named, not Evidence)."""
+    import traceback  # here, not at the top: only a failed call needs it
+
     try:
         frames = traceback.extract_tb(error.__traceback__)
     except Exception:
@@ -113,6 +105,9 @@ def crash_site(error: BaseException) -> dict[str, Any]:
     line number counts from the top of the cell (or file) that holds the code; both are None when
     no frame of the learner's is found.
     """
+    import linecache  # here, not at the top: only a failed call needs them
+    import traceback
+
     try:
         frames = traceback.extract_tb(error.__traceback__)
     except Exception:
@@ -123,6 +118,24 @@ def crash_site(error: BaseException) -> dict[str, Any]:
     frame = own[-1]
     text = frame.line or linecache.getline(frame.filename, frame.lineno or 0).strip()
     return {"line": frame.lineno, "code": _cut(text, 200) or None}
+
+
+class Captured:
+    """``with Captured(stream):`` sends what is printed to standard output and standard error to *stream*, and puts
+    both back after, as ``contextlib.redirect_stdout`` and ``redirect_stderr`` do (importing :mod:`contextlib`
+    would cost the sandboxed worker more than the rest of its start)."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self.stream = stream
+        self.saved: list[tuple[Any, Any]] = []
+
+    def __enter__(self) -> io.TextIOBase:
+        self.saved.append((sys.stdout, sys.stderr))
+        sys.stdout = sys.stderr = self.stream
+        return self.stream
+
+    def __exit__(self, *exception: object) -> None:
+        sys.stdout, sys.stderr = self.saved.pop()
 
 
 class CappedText(io.TextIOBase):

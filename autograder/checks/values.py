@@ -10,12 +10,14 @@ feedback messages.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import json
 import math
-from collections.abc import Mapping
-from typing import Any
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for the annotations only: the sandboxed worker imports this module before it is ready
+    from collections.abc import Mapping
+    from types import ModuleType
+    from typing import Any
 
 __all__ = ["BuildError", "MissingName", "decode", "encode", "from_yaml", "same", "show", "show_pair"]
 
@@ -59,10 +61,11 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
         return number if math.isfinite(number) else {"$float": repr(number)}
     if isinstance(value, str):
         return "".join((value,))
-    if isinstance(value, datetime.datetime):
-        return {"$datetime": datetime.datetime.isoformat(value)}
-    if isinstance(value, datetime.date):
-        return {"$date": datetime.date.isoformat(value)}
+    dates = _loaded_dates()  # here, each time: the learner's code may load it while its value is encoded
+    if dates is not None and isinstance(value, dates.datetime):
+        return {"$datetime": dates.datetime.isoformat(value)}
+    if dates is not None and isinstance(value, dates.date):
+        return {"$date": dates.date.isoformat(value)}
     if isinstance(value, tuple):
         encoded = {"$seq": [_encode(item, depth + 1, budget) for item in tuple.__iter__(value)], "$tuple": True}
         if any("_fields" in vars(cls) for cls in kind.__mro__ if cls is not tuple):
@@ -80,13 +83,26 @@ def _encode(value: Any, depth: int, budget: list[int]) -> Any:
                 for key, item in dict.items(value)
             ]
         }
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(value if isinstance(value, type) else kind, "__dataclass_fields__") and not isinstance(value, type):
+        import dataclasses  # loaded already: the learner's class was made with it (dataclasses.is_dataclass's test)
+
         fields = {
             field.name: _encode(object.__getattribute__(value, field.name), depth + 1, budget)
             for field in dataclasses.fields(value)
         }
         return {"$object": kind.__name__, "fields": fields}
     return {"$other": kind.__name__}
+
+
+def _loaded_dates() -> ModuleType | None:
+    """The datetime module once anything has loaded it (or its C half), else None: until then no value can be one
+    of its dates. The sandboxed worker does not import it before it is ready (it is slow to import)."""
+    dates = sys.modules.get("datetime")
+    if dates is None and ("_datetime" in sys.modules or "_pydatetime" in sys.modules):
+        import datetime
+
+        dates = datetime
+    return dates
 
 
 def same(got: Any, expected: Any, *, tolerance: float = 0.0) -> bool:
@@ -175,6 +191,8 @@ def _show(value: Any) -> str:
     if "$dict" in value:
         return "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in value["$dict"]) + "}"
     if "$date" in value:
+        import datetime
+
         day = datetime.date.fromisoformat(value["$date"])
         return f"date({day.year}, {day.month}, {day.day})"
     if "$datetime" in value:
@@ -194,6 +212,8 @@ def _show(value: Any) -> str:
 
 def _quote(text: str) -> str:
     """A string literal in double quotes, as students mostly write them."""
+    import json
+
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -242,9 +262,11 @@ def decode(value: Any, namespace: Mapping[str, Any] | None = None) -> Any:
             return cls(**fields)
         except Exception as error:  # the student's class: its error is a result, not a crash
             raise BuildError(value["$object"], error) from error
-    if "$date" in value:
-        return datetime.date.fromisoformat(value["$date"])
-    if "$datetime" in value:
+    if "$date" in value or "$datetime" in value:
+        import datetime  # only for a case that has a date
+
+        if "$date" in value:
+            return datetime.date.fromisoformat(value["$date"])
         return datetime.datetime.fromisoformat(value["$datetime"])
     if "$float" in value:
         return float(value["$float"])

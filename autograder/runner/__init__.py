@@ -7,10 +7,10 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # read as typing.TYPE_CHECKING by type checkers; typing itself is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .cells import CodeCell as CodeCell, code_cells as code_cells
     from .launch import Limits as Limits, NotebookRun as NotebookRun, run_notebook as run_notebook
 
@@ -23,5 +23,7 @@ __all__ = sorted(_WHERE)
 def __getattr__(name: str) -> Any:
     # Imported on first use: the worker, which runs in the sandbox, needs none of the launcher.
     if name in _WHERE:
+        from importlib import import_module
+
         return getattr(import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(name)

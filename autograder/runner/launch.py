@@ -157,12 +157,22 @@ def worker_command(calls_fd: int, answers_fd: int) -> list[str]:
     """The worker's command line: a Python that starts without the ``site`` module's scan of the environment
     (its ``.pth`` files import the editable install's finder), with the same packages importable (see
     :func:`site_packages`), and without the user's own site folder."""
-    return [sys.executable, *FAST_START, "-m", "autograder.runner.worker", str(calls_fd), str(answers_fd),
-            *site_packages()]
+    return [sys.executable, *FAST_START, "-c", run_module("autograder.runner.worker"), str(calls_fd),
+            str(answers_fd), *site_packages()]
 
 
-FAST_START = ("-s", "-S")
-"""Python's start-up flags for the processes of a sandboxed run: no user site folder, no ``site`` scan."""
+def run_module(name: str) -> str:
+    """The code for ``python -c`` that runs the module *name*'s ``main()`` and exits with what it returns, with the
+    arguments after it in ``sys.argv[1:]`` as ``python -m`` would give them: ``-m`` costs each start the import of
+    ``importlib.util`` and ``contextlib``, which these modules do not use."""
+    return f"import sys; from {name} import main; sys.exit(main())"
+
+
+FAST_START = ("-s", "-S", "-P")
+"""Python's start-up flags for the processes of a sandboxed run: no user site folder, no ``site`` scan, and no
+working folder on the path (``-m`` would put it first, and that folder holds the submission's files: a submitted
+``json.py`` would run in place of the standard library's, in the sandbox's entry as root, or in the worker before
+its limits)."""
 
 
 @functools.cache
@@ -524,7 +534,7 @@ def _unasked(item: ChannelRecord | str | bool | None, when: str) -> str:
 
 def _own_user(wrapped: Wrapped) -> bool:
     # RLIMIT_NPROC counts per user, so it is set only where the child runs as a user of its own.
-    unwrapped = [sys.executable, *FAST_START, "-m", "autograder.runner.worker"]
+    unwrapped = [sys.executable, *FAST_START, "-c", run_module("autograder.runner.worker")]
     return _is_root() and wrapped.argv[:len(unwrapped)] != unwrapped
 
 

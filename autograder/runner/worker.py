@@ -1,4 +1,5 @@
-"""The child process that runs a learner's code: ``python -m autograder.runner.worker CALLS_FD ANSWERS_FD``.
+"""The child process that runs a learner's code: ``python -m autograder.runner.worker CALLS_FD ANSWERS_FD`` (the
+grader starts it as ``python -c`` code, see :func:`.launch.worker_command`).
 
 The grader created both descriptors (pipes) and owns the other ends: nothing in the
 submission's folder is a channel, and no path leads to one. The talk is in lockstep,
@@ -14,6 +15,10 @@ one JSON line at a time:
 
 A record the grader did not ask for, one with the wrong nonce, a second answer or one
 after ``done`` is evidence of tampering. The worker never sees an expected value.
+
+Every submission pays for the worker's start, so before it is ready it imports only what it runs:
+no ``typing``, ``dataclasses``, ``json`` package, ``re``, ``enum`` (so ``_signal``, not ``signal``),
+``contextlib`` or ``linecache``; what only a failure needs is imported when it happens.
 """
 
 from __future__ import annotations
@@ -23,17 +28,22 @@ import time
 STARTED = time.monotonic()
 """When this worker's Python began running its code (the clock is the grader's too), for the grader's timings."""
 
-import json  # noqa: E402
-import linecache  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
-from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
-from typing import IO, Any  # noqa: E402
 
-from ..checks.run import Call, CappedText, StopLearnerCode, observe  # noqa: E402
-from ..records import CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, Observation, RecordError, value_depth
+from ..checks.run import CappedText, Captured, StopLearnerCode, observe_data  # noqa: E402
+from ..record_checks import CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, RecordError, observation_fields  # noqa: E402
+from ..record_checks import value_depth  # noqa: E402
+from .jsonlines import dumps, loads  # noqa: E402
+from .sources import remember  # noqa: E402
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal as _signal  # the same functions and numbers, as typed
+    from typing import IO, Any
+else:
+    import _signal  # what the signal module wraps, without the enum module it imports for its names
 
 __all__ = ["main"]
 
@@ -72,13 +82,13 @@ class Channel:
         line = self.calls.readline()
         if not line:
             raise SystemExit(0)  # the grader has gone: nothing more to do
-        message = json.loads(line)
+        message = loads(line)
         if not isinstance(message, dict):
             raise SystemExit("the grader sent something that is not a message")
         return message
 
     def send(self, record: dict[str, Any]) -> None:
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        data = (dumps(record) + "\n").encode("utf-8")
         view = memoryview(data)
         while view:
             written = os.write(self.answers_fd, view)
@@ -95,12 +105,12 @@ def checked(observation: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str) and value.isascii() and len(value) > CHANNEL_RECORD_LIMIT:
             size = len(value)  # too large already, and measured without copying it twice more
         else:
-            size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+            size = len(dumps(value).encode("utf-8"))
         if size > CHANNEL_RECORD_LIMIT - 64 * 1024:
             return {"case": observation["case"], "function": observation["function"], "status": "too_large",
                     "bytes": size, "printed": observation.get("printed", "")}
     try:
-        Observation.from_data(observation)
+        observation_fields(observation)  # the grader's own check (records.Observation.from_data)
     except RecordError as error:  # never expected: the worker itself made it
         return {"case": observation.get("case", ""), "function": observation.get("function", ""),
                 "status": "raised", "error": "GraderError", "message": str(error)}
@@ -135,7 +145,7 @@ def main() -> int:
             shutil.copyfile(os.path.join(job["copy_from"], name), os.path.join(folder, name))
     os.chdir(folder)
     sys.path.insert(0, folder)
-    signal.signal(signal.SIGALRM, _alarm)
+    _signal.signal(_signal.SIGALRM, _alarm)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     printed = CappedText(job["output_limit"])
     channel.send({"kind": "ready", "nonce": job["nonce"], "clock": STARTED})
@@ -150,28 +160,29 @@ def main() -> int:
         if "call" not in message:
             channel.send({"kind": "done", "nonce": message.get("nonce", ""), "dropped": printed.dropped})
             return 0
-        call = Call.from_data(message["call"])
-        signal.setitimer(signal.ITIMER_REAL, job["call_seconds"])
+        call = message["call"]
+        case_id, function = call["case"], call["function"]
+        _signal.setitimer(_signal.ITIMER_REAL, job["call_seconds"])
         try:
-            observation = observe(namespace, call)
+            observation = observe_data(namespace, call)
         except OutOfTime:
-            observation = {"case": call.case_id, "function": call.function, "status": "timed_out",
+            observation = {"case": case_id, "function": function, "status": "timed_out",
                            "seconds": job["call_seconds"]}
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            _signal.setitimer(_signal.ITIMER_REAL, 0)
         channel.send({"kind": "observation", "nonce": message.get("nonce", ""), **checked(observation)})
 
 
 def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedText, seconds: float) -> dict[str, Any]:
     try:
         name = f"<cell {cell['number']}>"
-        linecache.cache[name] = (len(cell["source"]), None, cell["source"].splitlines(True), name)  # crash lines
+        remember(name, cell["source"])  # the cell's lines, for tracebacks
         code = compile(cell["source"], name, "exec")
     except SyntaxError as error:
         return {"problem": "syntax", "error": type(error).__name__, "message": str(error.msg), "line": error.lineno}
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _signal.setitimer(_signal.ITIMER_REAL, seconds)
     try:
-        with redirect_stdout(printed), redirect_stderr(printed):
+        with Captured(printed):
             exec(code, namespace)
     except OutOfTime:
         return {"problem": "timed_out", "seconds": seconds}
@@ -184,7 +195,7 @@ def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedTe
             result["line"] = line
         return result
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
     return {}
 
 

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # read as typing.TYPE_CHECKING by type checkers; typing itself is slow to import
 if TYPE_CHECKING:
+    from typing import Any
+
     from .policy import Isolation as Isolation, detect_isolation as detect_isolation
 
 __all__ = ["Isolation", "detect_isolation"]

@@ -1,4 +1,5 @@
-"""Enter the sandbox as root: ``python -m autograder.sandbox.enter SPEC -- COMMAND…``.
+"""Enter the sandbox as root: ``python -m autograder.sandbox.enter SPEC -- COMMAND…`` (the grader starts it as
+``python -c`` code, see :meth:`.policy.Isolation.wrap`).
 
 For the ``bwrap`` level (see :mod:`.policy`) it makes a private mount namespace, mounts
 a memory file system limited in size and file count on the scratch folder (``work``),
@@ -11,10 +12,11 @@ the process may never gain privileges again (no setuid programs).
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import resource
 import sys
+
+from ..runner.jsonlines import loads  # the json package's parts, without its slow import
 
 TYPE_CHECKING = False  # typing is not imported when this runs (it is slow to import); mypy reads it
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ def _give(folder: str, uid: int) -> None:
 
 
 def main() -> int:
-    enter(json.loads(sys.argv[1]), sys.argv[sys.argv.index("--") + 1 :])
+    enter(loads(sys.argv[1]), sys.argv[sys.argv.index("--") + 1 :])
     return 1  # not reached
 
 

@@ -1,6 +1,6 @@
 """A warm launcher for one grading slot: it forks each run's sandbox entry instead of starting a Python for it.
 
-``python -m autograder.sandbox.launcher FD`` serves one slot of one ``course grade`` run,
+``python -c "…main()" FD`` (this module's main) serves one slot of one ``course grade`` run,
 as root, over the socket FD (one end of a socket pair the grader made; nothing else can
 reach it). For each run the grader sends the entry's spec and command, the worker's
 environment and folder, and the descriptors the worker gets (its standard output and

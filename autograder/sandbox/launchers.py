@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..runner.launch import FAST_START, Launch, Wrapped, child_env
+from ..runner.launch import FAST_START, Launch, Wrapped, child_env, run_module
 
 __all__ = ["Launcher", "launchers"]
 
@@ -27,7 +27,7 @@ class Launcher:
         self.channel = ours
         # Started in a folder of its own (the runtime's), never a submission's: -P keeps that folder off the path.
         self.process = subprocess.Popen(
-            [sys.executable, *FAST_START, "-m", "autograder.sandbox.launcher", str(theirs.fileno())],
+            [sys.executable, *FAST_START, "-c", run_module("autograder.sandbox.launcher"), str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=child_env(), cwd=Path(sys.prefix))
         theirs.close()
 

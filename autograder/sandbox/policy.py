@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..runner.launch import FAST_START, Limits, Wrapped, child_env
+from ..runner.launch import FAST_START, Limits, Wrapped, child_env, run_module
 
 __all__ = ["FIRST_UID", "Isolation", "SWITCH", "detect_isolation", "slot_uids"]
 
@@ -132,7 +132,8 @@ class Isolation:
             spec.update(work=str(work), size=limits.scratch_mb * 1024 * 1024, files=limits.scratch_files,
                         hold=str(hold), held=held)
             command = bwrap_argv(command, limits=limits, work=str(work), stage=None, held=held)
-        enter = [sys.executable, *FAST_START, "-m", "autograder.sandbox.enter", json.dumps(spec), "--", *command]
+        enter = [sys.executable, *FAST_START, "-c", run_module("autograder.sandbox.enter"), json.dumps(spec), "--",
+                 *command]
         return Wrapped(argv=enter, folder=SCRATCH if self.level == "bwrap" else str(stage),
                        signal_status=self.level == "bwrap", uid=uid if self.level == "user" else None,
                        entry={"spec": spec, "command": command})
