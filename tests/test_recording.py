@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from autograder.grading.gradebook import _reads, _round_trip, _writes
+from autograder.grading.results import mark_recorded, write_result
 
 from .classgen import half_right, submit
 from .conftest import ROOT, copy_course, run_tool, solved_release
@@ -125,3 +126,57 @@ def test_the_next_run_records_the_whole_class_once_the_problem_is_mended(
     assert rows["bea"][0].startswith("2026-11-30 16:30:00")
     assert rows["ada"][2] == rows["carl"][2] > rows["bea"][2] > 0
     assert all(json.loads(p.read_text("utf-8"))["recorded"] for p in (course / "results" / EXERCISE).glob("*.json"))
+
+
+def _rewritten(data: bytes) -> bytes:
+    """What marking a results file recorded gave before: read it, set the flag, write it again whole."""
+    record = json.loads(data)
+    record["recorded"] = True
+    return json.dumps(record, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def test_marking_a_result_recorded_gives_the_bytes_a_rewrite_gives(failed_class: tuple[Path, dict[str, bytes]],
+                                                                   tmp_path: Path) -> None:
+    _, results = failed_class
+    odd = json.loads(results["bea.json"])
+    odd["problems"] = ['a note quoting a results file:\n "recorded": false,\n', "é 中文 😀"]
+    odd["tasks"][0]["text"] += '\n "recorded": false'
+    files = {**results, "odd.json": json.dumps(odd, indent=1, ensure_ascii=False).encode("utf-8")}
+    for name, data in files.items():
+        assert json.loads(data)["recorded"] is False
+        path = tmp_path / name
+        path.write_bytes(data)
+        mark_recorded(path)
+        assert path.read_bytes() == _rewritten(data), name
+        assert path.stat().st_mode & 0o777 == 0o600, "readable by its owner alone, as write_result leaves it"
+    assert list(tmp_path.glob(".*")) == [], "no temporary file is left"
+
+
+@pytest.mark.parametrize("layout", ["compact", "indented by two", "recorded last", "already recorded"])
+def test_a_results_file_in_another_layout_is_marked_by_reading_and_writing_it(tmp_path: Path, layout: str) -> None:
+    record = {"student": "ada", "recorded": False, "tasks": [{"text": "line\n"}], "earned": 2.5}
+    if layout == "recorded last":
+        record = {"student": "ada", "earned": 2.5, "recorded": False}
+    if layout == "already recorded":
+        record["recorded"] = True
+    text = {"compact": json.dumps(record), "indented by two": json.dumps(record, indent=2)}.get(
+        layout, json.dumps(record, indent=1))
+    path = tmp_path / "ada.json"
+    path.write_text(text, "utf-8")
+    mark_recorded(path)
+    assert json.loads(path.read_text("utf-8")) == {**record, "recorded": True}
+    assert path.read_bytes() == _rewritten(text.encode("utf-8"))
+
+
+def test_a_results_file_that_is_not_an_object_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "ada.json"
+    path.write_text('[1, 2]', "utf-8")
+    with pytest.raises(ValueError, match=r"ada\.json: expected a results file \(a JSON object\), found list"):
+        mark_recorded(path)
+    assert path.read_text("utf-8") == "[1, 2]", "left as it was"
+
+
+def test_write_result_writes_what_it_wrote_before(tmp_path: Path) -> None:
+    record = {"student": "ada", "text": "é 中文\n", "earned": 1e-07, "tasks": [{"a": [1, {}]}], "recorded": False}
+    write_result(tmp_path / "ada.json", record)
+    assert (tmp_path / "ada.json").read_text("utf-8") == json.dumps(record, indent=1, ensure_ascii=False)

@@ -36,7 +36,7 @@ from ..layout import RELEASE, SOURCE
 from ..nbgrader_bridge.cells import task_of
 from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path
 from .merge import merged_notebook
-from .results import read_result, result_path, write_result
+from .results import mark_recorded, read_result, result_path
 from .submissions import SUBMITTED, find_submissions, plain_files, read_plain
 
 __all__ = ["Recording", "inject_results", "record_pending", "record_results"]
@@ -114,10 +114,7 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
             raise NbgraderError(f"nbgrader's gradebook could not record {exercise}: "
                                 f"{type(error).__name__}: {error}") from None
     for student in students:
-        path = result_path(root, exercise, student)
-        record = json.loads(path.read_text("utf-8"))
-        record["recorded"] = True
-        write_result(path, record)
+        mark_recorded(result_path(root, exercise, student))
     if timing is not None:
         timing.seconds += time.perf_counter() - start
     return students
