@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from autograder.grading.gradebook import _reads, _round_trip, _writes
 from autograder.grading.results import mark_recorded, write_result
 
 from .classgen import half_right, submit
-from .conftest import ROOT, copy_course, run_tool, solved_release
+from .conftest import ROOT, copy_course, run_tool, solved_release, tool_env
 
 EXERCISE, NOTEBOOK = "01-provenance", "provenance.ipynb"
 
@@ -112,6 +115,31 @@ def test_nothing_of_a_class_is_committed_unless_all_of_it_is_recorded(failed_cla
     with sqlite3.connect(course / "gradebook.db") as db:
         assert db.execute("select count(*) from student").fetchone() == (0,)
     assert not any(json.loads(data)["recorded"] for data in results.values()), "every result stays to be recorded"
+
+
+RECORDS_ON_ITS_OWN = """
+import json, sys
+from pathlib import Path
+from autograder.grading.gradebook import record_pending
+course = Path(sys.argv[1])
+recorded = record_pending(course, "01-provenance", "provenance.ipynb")
+import jsonschema, nbformat
+notebook = nbformat.read(course / "autograded" / "ada" / "01-provenance" / "provenance.ipynb", as_version=4)
+nbformat.validate(notebook)  # nbformat's validation, with jsonschema, works as before
+print(json.dumps({"recorded": recorded, "skipped": "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None,
+                  "formats": sorted(jsonschema.FormatChecker().checkers)}))
+"""
+
+
+def test_a_process_that_records_does_not_import_the_format_package_nbgrader_never_uses(
+        failed_class: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
+    course = shutil.copytree(failed_class[0], tmp_path / "course", symlinks=True)
+    (course / "submitted" / "bea" / EXERCISE / "timestamp.txt").write_text("2026-11-30 16:30:00 UTC\n", "utf-8")
+    result = subprocess.run([sys.executable, "-c", RECORDS_ON_ITS_OWN, str(course)], env=tool_env(), cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=True)
+    said = json.loads(result.stdout.strip().splitlines()[-1])
+    assert said["recorded"] == ["ada", "bea", "carl"] and said["skipped"] is True
+    assert "iri" not in said["formats"] and {"email", "ipv4", "regex"} <= set(said["formats"]), "only the iri formats go"
 
 
 def test_the_next_run_records_the_whole_class_once_the_problem_is_mended(

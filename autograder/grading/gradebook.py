@@ -34,7 +34,7 @@ from typing import Any
 
 from ..layout import RELEASE, SOURCE
 from ..nbgrader_bridge.cells import task_of
-from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path
+from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path, skip_unused_format_checks
 from .merge import merged_notebook
 from .results import mark_recorded, read_result, result_path
 from .submissions import SUBMITTED, find_submissions, plain_files, read_plain
@@ -56,6 +56,7 @@ class Recording:
 def inject_results(nb: Any, record: dict[str, Any]) -> None:
     """Fill each check cell's outputs of *nb* (a NotebookNode) from a results *record*, in place of running it,
     and put the notes from grading first, as a markdown cell."""
+    skip_unused_format_checks()
     from nbformat import NotebookNode
     from nbformat.v4 import new_markdown_cell
 
@@ -102,6 +103,7 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
     if not students:
         return []
     start = time.perf_counter()
+    skip_unused_format_checks()  # before nbgrader is imported: a second less
     put_own_tools_on_path()
     _ensure_assignment(root, exercise)
     with warnings.catch_warnings():
