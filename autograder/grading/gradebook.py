@@ -165,11 +165,12 @@ class _Class:
                            for cell in [*source.grade_cells, *source.solution_cells, *source.task_cells]}
         # What nbgrader's add_submission mirrors for a new submission: every notebook of the exercise, with a
         # grade for each graded cell, a comment for each answer cell, and both for each task cell.
-        self.assignment_id = gradebook.find_assignment(exercise).id
+        self.assignment = gradebook.find_assignment(exercise)
+        self.assignment_id = self.assignment.id
         self.source_notebook = source.id
         self.structure = [_Structure(notebook=nb.id, grades=[c.id for c in [*nb.grade_cells, *nb.task_cells]],
                                      comments=[c.id for c in [*nb.solution_cells, *nb.task_cells]])
-                          for nb in gradebook.find_assignment(exercise).notebooks]
+                          for nb in self.assignment.notebooks]
         self.students = {student_id for (student_id,) in gradebook.db.query(Student.id)}
         self.submissions = dict(gradebook.db.query(SubmittedAssignment.student_id, SubmittedAssignment.id)
                                 .filter(SubmittedAssignment.assignment_id == self.assignment_id))
@@ -259,9 +260,15 @@ class _Class:
                 comment = comments[meta["grade_id"]]
                 unchanged = meta.get("checksum", None) == utils.compute_checksum(cell) and not utils.is_task(cell)
                 comment.auto_comment = "No response." if unchanged else None
+        submitted.late_submission_penalty = None  # AssignLatePenalties starts from none (see _late_penalty)
+        # Written to the class's one transaction (committed when the whole class is recorded): a new
+        # submission's rows are inserted with their grades, comments and penalty in them.
+        gradebook.db.flush()
+        self.submissions[student] = submission.id
         self._late_penalty(submission, submitted, student)
-        gradebook.db.flush()  # written to the class's one transaction, committed when the whole class is recorded
-        gradebook.db.expunge_all()  # the session holds one submission at a time
+        gradebook.db.flush()
+        gradebook.db.expunge_all()  # the session holds one submission at a time,
+        gradebook.db.add(self.assignment)  # and the exercise, whose due date each submission's lateness reads
         self._write(student, files, _writes(nbformat, nb, consume=True))
 
     def _submission(self, student: str, timestamp: Any) -> Any:
@@ -295,13 +302,11 @@ class _Class:
             for cell in part.comments:
                 Comment(cell_id=cell, notebook=submitted)
         db.add(submission)
-        db.flush()
-        self.submissions[student] = submission.id
         return submission
 
     def _late_penalty(self, submission: Any, submitted: Any, student: str) -> None:
-        """AssignLatePenalties: the configured plugin's penalty for a late submission, kept within its score."""
-        submitted.late_submission_penalty = None
+        """AssignLatePenalties: the configured plugin's penalty for a late submission, kept within its score (the
+        penalty is None otherwise: set by the caller, before the grades are written)."""
         if submission.total_seconds_late > 0:
             self.gradebook.db.flush()
             self.gradebook.db.refresh(submitted)  # its score, from the grades just set
