@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -208,3 +209,12 @@ def test_write_result_writes_what_it_wrote_before(tmp_path: Path) -> None:
     record = {"student": "ada", "text": "é 中文\n", "earned": 1e-07, "tasks": [{"a": [1, {}]}], "recorded": False}
     write_result(tmp_path / "ada.json", record)
     assert (tmp_path / "ada.json").read_text("utf-8") == json.dumps(record, indent=1, ensure_ascii=False)
+
+
+def test_the_recording_benchmark_prints_its_times_per_submission() -> None:
+    result = run_tool([sys.executable, "benchmarks/record_speed.py", "--size", "3", "--runs", "1"], ROOT)
+    out = result.stdout
+    assert "class: 3 submissions of 02-attribution" in out
+    assert re.search(r"in this process, pass 1: 3 recorded; per submission [\d.]+ ms wall, [\d.]+ ms CPU", out)
+    assert re.search(r"in a fresh process, pass 1: 3 recorded in [\d.]+ s wall", out)
+    assert "import nbgrader.api as it is: median" in out and "import nbgrader.api as recording imports it" in out
