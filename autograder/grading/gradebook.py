@@ -34,9 +34,9 @@ from typing import Any
 
 from ..layout import RELEASE, SOURCE
 from ..nbgrader_bridge.cells import task_of
-from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path
+from ..nbgrader_bridge.tools import NbgraderError, captured_log, put_own_tools_on_path, skip_unused_format_checks
 from .merge import merged_notebook
-from .results import read_result, result_path, write_result
+from .results import mark_recorded, read_result, result_path
 from .submissions import SUBMITTED, find_submissions, plain_files, read_plain
 
 __all__ = ["Recording", "inject_results", "record_pending", "record_results"]
@@ -56,6 +56,7 @@ class Recording:
 def inject_results(nb: Any, record: dict[str, Any]) -> None:
     """Fill each check cell's outputs of *nb* (a NotebookNode) from a results *record*, in place of running it,
     and put the notes from grading first, as a markdown cell."""
+    skip_unused_format_checks()
     from nbformat import NotebookNode
     from nbformat.v4 import new_markdown_cell
 
@@ -102,6 +103,7 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
     if not students:
         return []
     start = time.perf_counter()
+    skip_unused_format_checks()  # before nbgrader is imported: a second less
     put_own_tools_on_path()
     _ensure_assignment(root, exercise)
     with warnings.catch_warnings():
@@ -114,13 +116,20 @@ def record_results(root: Path, exercise: str, notebook: str, students: list[str]
             raise NbgraderError(f"nbgrader's gradebook could not record {exercise}: "
                                 f"{type(error).__name__}: {error}") from None
     for student in students:
-        path = result_path(root, exercise, student)
-        record = json.loads(path.read_text("utf-8"))
-        record["recorded"] = True
-        write_result(path, record)
+        mark_recorded(result_path(root, exercise, student))
     if timing is not None:
         timing.seconds += time.perf_counter() - start
     return students
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Structure:
+    """One notebook of an exercise as a submission mirrors it: the cells that get a grade, and those that get a
+    comment (ids of the gradebook's cells)."""
+
+    notebook: str
+    grades: list[str]
+    comments: list[str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,6 +149,7 @@ class _Class:
     def __init__(self, root: Path, exercise: str, notebook: str, gradebook: Any) -> None:
         import nbformat
         from nbgrader import utils
+        from nbgrader.api import Student, SubmittedAssignment
 
         self.root, self.exercise, self.notebook = root, exercise, notebook
         self.notebook_id = Path(notebook).stem
@@ -153,6 +163,17 @@ class _Class:
         # A grade's or a comment's cell by id: asking each grade for its cell's name costs a query.
         self.cell_names = {cell.id: cell.name
                            for cell in [*source.grade_cells, *source.solution_cells, *source.task_cells]}
+        # What nbgrader's add_submission mirrors for a new submission: every notebook of the exercise, with a
+        # grade for each graded cell, a comment for each answer cell, and both for each task cell.
+        self.assignment = gradebook.find_assignment(exercise)
+        self.assignment_id = self.assignment.id
+        self.source_notebook = source.id
+        self.structure = [_Structure(notebook=nb.id, grades=[c.id for c in [*nb.grade_cells, *nb.task_cells]],
+                                     comments=[c.id for c in [*nb.solution_cells, *nb.task_cells]])
+                          for nb in self.assignment.notebooks]
+        self.students = {student_id for (student_id,) in gradebook.db.query(Student.id)}
+        self.submissions = dict(gradebook.db.query(SubmittedAssignment.student_id, SubmittedAssignment.id)
+                                .filter(SubmittedAssignment.assignment_id == self.assignment_id))
         self.release = json.loads((root / RELEASE / exercise / notebook).read_text("utf-8"))
         self.source_files = _source_files(root / SOURCE / exercise)
         self.late_penalty = _late_penalty_plugin(root)
@@ -222,15 +243,11 @@ class _Class:
         files = [path for path in plain_files(folder, skip={self.notebook})[0]  # never a link, a FIFO or a device
                  if not _ignored(path.name)]
         timestamp = _timestamp(utils, folder, files)
-        gradebook.update_or_create_student(student)
-        if timestamp:
-            submission = gradebook.update_or_create_submission(self.exercise, student, timestamp=timestamp)
-        else:
-            submission = gradebook.update_or_create_submission(self.exercise, student)
+        submission = self._submission(student, timestamp)
         # nbgrader writes the sanitised notebook, then reads it back to autograde it.
-        nb = _reads(nbformat, _writes(nbformat, self.sanitized(staged)))
+        nb = _round_trip(nbformat, self.sanitized(staged))
         inject_results(nb, record)
-        submitted = next(n for n in submission.notebooks if n.name == self.notebook_id)
+        submitted = next(n for n in submission.notebooks if n.notebook_id == self.source_notebook)
         grades = {self.cell_names[grade.cell_id]: grade for grade in submitted.grades}
         comments = {self.cell_names[comment.cell_id]: comment for comment in submitted.comments}
         for cell in nb.cells:  # SaveAutoGrades
@@ -243,14 +260,53 @@ class _Class:
                 comment = comments[meta["grade_id"]]
                 unchanged = meta.get("checksum", None) == utils.compute_checksum(cell) and not utils.is_task(cell)
                 comment.auto_comment = "No response." if unchanged else None
+        submitted.late_submission_penalty = None  # AssignLatePenalties starts from none (see _late_penalty)
+        # Written to the class's one transaction (committed when the whole class is recorded): a new
+        # submission's rows are inserted with their grades, comments and penalty in them.
+        gradebook.db.flush()
+        self.submissions[student] = submission.id
         self._late_penalty(submission, submitted, student)
         gradebook.db.flush()
-        gradebook.db.expunge_all()  # written to the transaction: the session holds one submission at a time
-        self._write(student, files, _writes(nbformat, nb))
+        gradebook.db.expunge_all()  # the session holds one submission at a time,
+        gradebook.db.add(self.assignment)  # and the exercise, whose due date each submission's lateness reads
+        self._write(student, files, _writes(nbformat, nb, consume=True))
+
+    def _submission(self, student: str, timestamp: Any) -> Any:
+        """The student's submission, as nbgrader's ``update_or_create_student`` and ``update_or_create_submission``
+        leave it, but without their commits (the class is committed once, when all of it is recorded) and
+        with the rows it needs loaded at once: a new one with every notebook, grade and comment row that
+        ``add_submission`` makes, or the one there with its timestamp updated when one was submitted."""
+        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+        from sqlalchemy.orm import selectinload
+
+        db = self.gradebook.db
+        if student not in self.students:
+            db.add(Student(id=student))
+            self.students.add(student)
+        timestamp = self.utils.parse_utc(timestamp)  # as nbgrader's methods read the timestamp they are given
+        known = self.submissions.get(student)
+        if known is not None:
+            submission = (db.query(SubmittedAssignment)
+                          .options(selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.grades),
+                                   selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.comments))
+                          .filter(SubmittedAssignment.id == known).one())
+            if timestamp is not None:
+                submission.timestamp = timestamp
+            return submission
+        submission = SubmittedAssignment(assignment_id=self.assignment_id, student_id=student,
+                                         **({"timestamp": timestamp} if timestamp is not None else {}))
+        for part in self.structure:
+            submitted = SubmittedNotebook(notebook_id=part.notebook, assignment=submission)
+            for cell in part.grades:
+                Grade(cell_id=cell, notebook=submitted)
+            for cell in part.comments:
+                Comment(cell_id=cell, notebook=submitted)
+        db.add(submission)
+        return submission
 
     def _late_penalty(self, submission: Any, submitted: Any, student: str) -> None:
-        """AssignLatePenalties: the configured plugin's penalty for a late submission, kept within its score."""
-        submitted.late_submission_penalty = None
+        """AssignLatePenalties: the configured plugin's penalty for a late submission, kept within its score (the
+        penalty is None otherwise: set by the caller, before the grades are written)."""
         if submission.total_seconds_late > 0:
             self.gradebook.db.flush()
             self.gradebook.db.refresh(submitted)  # its score, from the grades just set
@@ -311,11 +367,41 @@ def _reads(nbformat: Any, text: str) -> Any:
     return nb
 
 
-def _writes(nbformat: Any, nb: Any) -> str:
-    """The notebook's text as nbconvert's exporter writes it (validated only where :func:`_reads` would)."""
+def _writes(nbformat: Any, nb: Any, *, consume: bool = False) -> str:
+    """The notebook's text as nbconvert's exporter writes it (validated only where :func:`_reads` would).
+
+    With *consume*, *nb* is not used again, so it is written as it is, without nbformat's deep
+    copy (the copy only keeps the caller's notebook unchanged): the same text, and *nb* is left
+    with its text split into lines."""
     if _ids_to_repair(nb):
         return str(nbformat.writes(nb, version=4))
-    return str(nbformat.versions[4].writes_json(nb))
+    if not consume:
+        return str(nbformat.versions[4].writes_json(nb))
+    return _encoded(nbformat, nb, indent=1, separators=(",", ": "))
+
+
+def _round_trip(nbformat: Any, nb: Any) -> Any:
+    """What nbgrader reads back after it writes *nb* (a notebook not used again): ``_reads(_writes(nb))``.
+
+    Where no cell id needs repair, the notebook goes through compact JSON (Python's C encoder)
+    instead of nbformat's indented JSON (its pure-Python encoder, several times slower). Both
+    encode the same keys, sorted the same way, and the same values, so :func:`json.loads` reads
+    the same data back from either: only the spaces and line breaks between values differ
+    (``tests/test_recording.py`` compares the two on real and odd notebooks)."""
+    if _ids_to_repair(nb):
+        return _reads(nbformat, _writes(nbformat, nb))
+    return _reads(nbformat, _encoded(nbformat, nb, indent=None, separators=(",", ":")))
+
+
+def _encoded(nbformat: Any, nb: Any, *, indent: int | None, separators: tuple[str, str]) -> str:
+    """nbformat's ``writes_json`` of *nb*, but on *nb* itself (its text is split into lines in place, as
+    nbformat splits its copy), with the layout given: the same keys, order and values whatever the layout."""
+    from nbformat.v4.nbjson import BytesEncoder
+    from nbformat.v4.rwbase import split_lines, strip_transient
+
+    data = strip_transient(split_lines(nb))  # type: ignore[no-untyped-call]
+    return json.dumps(data, cls=BytesEncoder, indent=indent, sort_keys=True, separators=separators,
+                      ensure_ascii=False)
 
 
 def _ids_to_repair(nb: Any) -> bool:

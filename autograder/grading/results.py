@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Mapping
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .submissions import Submission
 
 __all__ = ["RESULTS", "RETURNED_LIMIT", "code_fingerprint", "digest", "folder_files", "grader_version",
-           "grading_fingerprint", "read_result", "result_path", "task_record", "write_result"]
+           "grading_fingerprint", "mark_recorded", "read_result", "result_path", "task_record", "write_result"]
 
 RESULTS = "results"
 """Results files live in ``results/<exercise>/<student>.json`` in the course folder."""
@@ -156,8 +157,47 @@ def write_result(path: Path, record: dict[str, Any] | ResultRecord) -> None:
     if isinstance(record, ResultRecord):
         record = record.to_data()
         _validator("results")(record)  # the versioned schema in autograder/schemas/results.schema.json
+    _replace(path, _encoded(record))
+
+
+def mark_recorded(path: Path) -> None:
+    """Set ``"recorded": true`` in the results file at *path*, which stays otherwise as it was.
+
+    The file is rewritten whole, as :func:`write_result` writes it: the same bytes as reading it,
+    setting the flag and writing it again, without encoding it again (Python's encoder for
+    indented JSON is its slow one). In the layout :func:`write_result` writes, the top-level
+    ``"recorded"`` is the one on a line of its own one space in (a line break in a string is
+    written ``\\n``): that one word is changed. A file in any other layout is read and written
+    again. Raises ValueError when the file holds no JSON object.
+    """
+    text = path.read_text("utf-8")
+    marked = text.replace(_UNRECORDED, _RECORDED) if text.count(_UNRECORDED) == 1 else None
+    if marked is None or json.loads(marked).get("recorded") is not True:
+        record = json.loads(text)
+        if not isinstance(record, dict):
+            raise ValueError(f"{path}: expected a results file (a JSON object), found {type(record).__name__}")
+        record["recorded"] = True
+        marked = _encoded(record)
+    _replace(path, marked)
+
+
+_UNRECORDED, _RECORDED = '\n "recorded": false', '\n "recorded": true'
+
+
+def _encoded(record: dict[str, Any]) -> str:
+    """A results file's text: indented by one space, in the record's own key order, non-ASCII text as it is."""
+    return json.dumps(record, indent=1, ensure_ascii=False)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write *text* to *path* whole: a temporary file (readable by its owner alone) renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(record, out, indent=1, ensure_ascii=False)
-    os.replace(temp, path)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise

@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import configure
 
-__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path"]
+__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path", "skip_unused_format_checks"]
 
 
 class NbgraderError(RuntimeError):
@@ -23,6 +23,7 @@ def generate_assignment(root: Path, name: str, **overrides: Any) -> None:
 
     *overrides* set ``CourseDirectory`` options (``release_directory``, ``db_url``).
     """
+    skip_unused_format_checks()
     from nbgrader.converters import GenerateAssignment  # slow to import: only when a release is made
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
@@ -48,6 +49,25 @@ def captured_log() -> tuple[logging.Logger, io.StringIO]:
     log.setLevel(logging.INFO)
     log.propagate = False
     return log, text
+
+
+UNUSED_FORMAT_PACKAGE = "rfc3987_syntax"
+
+
+def skip_unused_format_checks() -> None:
+    """Import jsonschema (which nbformat, and so nbgrader, imports) in this process as if its optional package
+    ``rfc3987_syntax`` were not installed.
+
+    jsonschema imports that package, when it is there, for its checks of the string formats "iri"
+    and "iri-reference", and the package builds its grammar's parser as it is imported: about a
+    second of the two that importing ``nbgrader.api`` takes. No one here checks a format:
+    nbformat and nbgrader validate without a format checker, and their schemas name no format.
+    So where the course records into the gradebook or releases an exercise, jsonschema is
+    imported without it; its "iri" formats would then go unchecked, as jsonschema leaves any
+    format whose package is missing. Does nothing once jsonschema or the package is imported.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault(UNUSED_FORMAT_PACKAGE, None)  # type: ignore[arg-type]  # "import" then fails
 
 
 def put_own_tools_on_path() -> None:

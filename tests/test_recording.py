@@ -1,0 +1,220 @@
+"""Recording into nbgrader's gradebook: the shortcuts it takes give exactly what nbgrader's own steps give, and a
+class is committed whole or not at all."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from autograder.grading.gradebook import _reads, _round_trip, _writes
+from autograder.grading.results import mark_recorded, write_result
+
+from .classgen import half_right, submit
+from .conftest import ROOT, copy_course, run_tool, solved_release, tool_env
+
+EXERCISE, NOTEBOOK = "01-provenance", "provenance.ipynb"
+
+
+def _odd_notebook() -> dict[str, Any]:
+    """A notebook with the metadata and text that JSON encoders are most likely to treat differently."""
+    text = "line one\r\nline two\rline three\u2028line four\x0cform feed\n\ttab é ü 中文 😀 \\ \" '\n"
+    return {
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                     "odd": {"floats": [0.1, 1e-07, 1e+300, -0.0, 2.0, 3], "empty": {}, "list": [], "none": None,
+                             "nested": [[{"b": 1, "a": [True, False]}]], "unicode key é": text,
+                             "Z": 1, "a": 2, "_": 3, "10": 4, "9": 5},
+                     "signature": "sha256:dropped", "orig_nbformat": 3},
+        "cells": [
+            {"id": "a-1", "cell_type": "markdown", "metadata": {"trusted": True, "tags": ["x", "é"]},
+             "source": text, "attachments": {"img.png": {"image/png": "iVBORw0KGgo=\n", "text/plain": text}}},
+            {"id": "b_2", "cell_type": "code", "execution_count": 3, "metadata": {"collapsed": True, "scrolled": "auto"},
+             "source": ["def f():\n", "    return 1\n"],
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": ["a\n", "b"]},
+                         {"output_type": "execute_result", "execution_count": 3, "metadata": {"x": {"y": 1.5}},
+                          "data": {"text/plain": text, "application/json": {"k": [1, 2.5, "s"]},
+                                   "image/svg+xml": "<svg>\n</svg>\n", "text/html": ["<b>\n", "x</b>"]}},
+                         {"output_type": "error", "ename": "E", "evalue": text, "traceback": [text, ""]}]},
+            {"id": "c3", "cell_type": "raw", "metadata": {"format": "text/x-rst"}, "source": ""},
+        ],
+    }
+
+
+def _notebooks() -> list[tuple[str, str]]:
+    """(name, text) of real notebooks (every release, solution and lesson) and of odd ones."""
+    found = [(str(path.relative_to(ROOT)), path.read_text("utf-8"))
+             for folder in ("exercises", "solutions", "lessons") for path in sorted((ROOT / folder).rglob("*.ipynb"))
+             if ".ipynb_checkpoints" not in path.parts]
+    odd = _odd_notebook()
+    older = copy.deepcopy(odd)  # nbformat 4.4: no cell ids
+    older["nbformat_minor"] = 4
+    for cell in older["cells"]:
+        del cell["id"]
+    found += [("odd", json.dumps(odd)), ("odd-4.4", json.dumps(older))]
+    return found
+
+
+@pytest.mark.parametrize("name,text", _notebooks(), ids=[name for name, _ in _notebooks()])
+def test_the_compact_round_trip_reads_back_what_nbformats_indented_one_does(name: str, text: str) -> None:
+    assert len(_notebooks()) > 10, "the release, solution and lesson notebooks are there"
+    theirs = _reads(nbformat, nbformat.versions[4].writes_json(_reads(nbformat, text)))  # nbgrader's write, read back
+    ours = _round_trip(nbformat, _reads(nbformat, text))
+    assert ours == theirs
+    # The same keys in the same order, and the same types, all the way down (== alone would not see them).
+    assert json.dumps(ours) == json.dumps(theirs)
+    assert type(ours.cells[0].metadata) is type(theirs.cells[0].metadata)
+    if name == "odd":
+        assert "signature" not in ours.metadata and "trusted" not in ours.cells[0].metadata, "transient keys dropped"
+        assert ours.cells[0].source == _odd_notebook()["cells"][0]["source"], "split lines joined again"
+
+
+@pytest.mark.parametrize("name,text", _notebooks(), ids=[name for name, _ in _notebooks()])
+def test_the_autograded_file_is_the_text_nbformat_writes(name: str, text: str) -> None:
+    notebook = _reads(nbformat, text)
+    expected = nbformat.versions[4].writes_json(notebook)
+    assert _writes(nbformat, notebook, consume=True) == expected
+
+
+@pytest.fixture(scope="module")
+def failed_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    """Three graded submissions of which the second cannot be recorded (its submission time is not a time):
+    `course grade` grades them all, then tries to record them. Returns the course and its results files' bytes."""
+    course = copy_course(tmp_path_factory.mktemp("recording") / "course")
+    reference = solved_release(course, EXERCISE, NOTEBOOK)
+    for student, work in {"ada": reference, "bea": half_right(reference, "strip_boilerplate"), "carl": reference}.items():
+        submit(course, student, EXERCISE, NOTEBOOK, work)
+        (course / "submitted" / student / EXERCISE / "timestamp.txt").write_text("2026-11-30 16:00:00 UTC\n", "utf-8")
+    (course / "submitted" / "bea" / EXERCISE / "timestamp.txt").write_text("the day before the deadline\n", "utf-8")
+    result = run_tool(["course", "grade", EXERCISE], course, check=False)
+    assert result.returncode == 1 and "the gradebook was not updated" in result.stderr
+    assert "bea" in result.stderr and "timestamp.txt" in result.stderr, "the failure names the file"
+    return course, {p.name: p.read_bytes() for p in (course / "results" / EXERCISE).glob("*.json")}
+
+
+def _submissions(course: Path) -> dict[str, tuple[Any, ...]]:
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute("select sa.student_id, sa.timestamp, count(g.id), sum(g.auto_score) from submitted_assignment sa"
+                          " join submitted_notebook sn on sn.assignment_id = sa.id"
+                          " join grade g on g.notebook_id = sn.id group by sa.id")
+        return {student: rest for student, *rest in rows}
+
+
+def test_nothing_of_a_class_is_committed_unless_all_of_it_is_recorded(failed_class: tuple[Path, dict[str, bytes]]) -> None:
+    course, results = failed_class
+    assert sorted(results) == ["ada.json", "bea.json", "carl.json"]
+    assert _submissions(course) == {}, "ada, recorded before bea failed, is not in the gradebook either"
+    with sqlite3.connect(course / "gradebook.db") as db:
+        assert db.execute("select count(*) from student").fetchone() == (0,)
+    assert not any(json.loads(data)["recorded"] for data in results.values()), "every result stays to be recorded"
+
+
+RECORDS_ON_ITS_OWN = """
+import json, sys
+from pathlib import Path
+from autograder.grading.gradebook import record_pending
+course = Path(sys.argv[1])
+recorded = record_pending(course, "01-provenance", "provenance.ipynb")
+import jsonschema, nbformat
+notebook = nbformat.read(course / "autograded" / "ada" / "01-provenance" / "provenance.ipynb", as_version=4)
+nbformat.validate(notebook)  # nbformat's validation, with jsonschema, works as before
+print(json.dumps({"recorded": recorded, "skipped": "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None,
+                  "formats": sorted(jsonschema.FormatChecker().checkers)}))
+"""
+
+
+def test_a_process_that_records_does_not_import_the_format_package_nbgrader_never_uses(
+        failed_class: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
+    course = shutil.copytree(failed_class[0], tmp_path / "course", symlinks=True)
+    (course / "submitted" / "bea" / EXERCISE / "timestamp.txt").write_text("2026-11-30 16:30:00 UTC\n", "utf-8")
+    result = subprocess.run([sys.executable, "-c", RECORDS_ON_ITS_OWN, str(course)], env=tool_env(), cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=True)
+    said = json.loads(result.stdout.strip().splitlines()[-1])
+    assert said["recorded"] == ["ada", "bea", "carl"] and said["skipped"] is True
+    assert "iri" not in said["formats"] and {"email", "ipv4", "regex"} <= set(said["formats"]), "only the iri formats go"
+
+
+def test_the_next_run_records_the_whole_class_once_the_problem_is_mended(
+        failed_class: tuple[Path, dict[str, bytes]]) -> None:
+    course, _ = failed_class
+    (course / "submitted" / "bea" / EXERCISE / "timestamp.txt").write_text("2026-11-30 16:30:00 UTC\n", "utf-8")
+    result = run_tool(["course", "grade", EXERCISE], course)
+    # bea is graded again (her submission changed), ada and carl are not; all three are recorded.
+    assert "graded 1, unchanged since the last run 2; recorded in the gradebook 3" in result.stdout
+    rows = _submissions(course)
+    assert sorted(rows) == ["ada", "bea", "carl"]
+    assert rows["bea"][0].startswith("2026-11-30 16:30:00")
+    assert rows["ada"][2] == rows["carl"][2] > rows["bea"][2] > 0
+    assert all(json.loads(p.read_text("utf-8"))["recorded"] for p in (course / "results" / EXERCISE).glob("*.json"))
+
+
+def _rewritten(data: bytes) -> bytes:
+    """What marking a results file recorded gave before: read it, set the flag, write it again whole."""
+    record = json.loads(data)
+    record["recorded"] = True
+    return json.dumps(record, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def test_marking_a_result_recorded_gives_the_bytes_a_rewrite_gives(failed_class: tuple[Path, dict[str, bytes]],
+                                                                   tmp_path: Path) -> None:
+    _, results = failed_class
+    odd = json.loads(results["bea.json"])
+    odd["problems"] = ['a note quoting a results file:\n "recorded": false,\n', "é 中文 😀"]
+    odd["tasks"][0]["text"] += '\n "recorded": false'
+    files = {**results, "odd.json": json.dumps(odd, indent=1, ensure_ascii=False).encode("utf-8")}
+    for name, data in files.items():
+        assert json.loads(data)["recorded"] is False
+        path = tmp_path / name
+        path.write_bytes(data)
+        mark_recorded(path)
+        assert path.read_bytes() == _rewritten(data), name
+        assert path.stat().st_mode & 0o777 == 0o600, "readable by its owner alone, as write_result leaves it"
+    assert list(tmp_path.glob(".*")) == [], "no temporary file is left"
+
+
+@pytest.mark.parametrize("layout", ["compact", "indented by two", "recorded last", "already recorded"])
+def test_a_results_file_in_another_layout_is_marked_by_reading_and_writing_it(tmp_path: Path, layout: str) -> None:
+    record = {"student": "ada", "recorded": False, "tasks": [{"text": "line\n"}], "earned": 2.5}
+    if layout == "recorded last":
+        record = {"student": "ada", "earned": 2.5, "recorded": False}
+    if layout == "already recorded":
+        record["recorded"] = True
+    text = {"compact": json.dumps(record), "indented by two": json.dumps(record, indent=2)}.get(
+        layout, json.dumps(record, indent=1))
+    path = tmp_path / "ada.json"
+    path.write_text(text, "utf-8")
+    mark_recorded(path)
+    assert json.loads(path.read_text("utf-8")) == {**record, "recorded": True}
+    assert path.read_bytes() == _rewritten(text.encode("utf-8"))
+
+
+def test_a_results_file_that_is_not_an_object_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "ada.json"
+    path.write_text('[1, 2]', "utf-8")
+    with pytest.raises(ValueError, match=r"ada\.json: expected a results file \(a JSON object\), found list"):
+        mark_recorded(path)
+    assert path.read_text("utf-8") == "[1, 2]", "left as it was"
+
+
+def test_write_result_writes_what_it_wrote_before(tmp_path: Path) -> None:
+    record = {"student": "ada", "text": "é 中文\n", "earned": 1e-07, "tasks": [{"a": [1, {}]}], "recorded": False}
+    write_result(tmp_path / "ada.json", record)
+    assert (tmp_path / "ada.json").read_text("utf-8") == json.dumps(record, indent=1, ensure_ascii=False)
+
+
+def test_the_recording_benchmark_prints_its_times_per_submission() -> None:
+    result = run_tool([sys.executable, "benchmarks/record_speed.py", "--size", "3", "--runs", "1"], ROOT)
+    out = result.stdout
+    assert "class: 3 submissions of 02-attribution" in out
+    assert re.search(r"in this process, pass 1: 3 recorded; per submission [\d.]+ ms wall, [\d.]+ ms CPU", out)
+    assert re.search(r"in a fresh process, pass 1: 3 recorded in [\d.]+ s wall", out)
+    assert "import nbgrader.api as it is: median" in out and "import nbgrader.api as recording imports it" in out
