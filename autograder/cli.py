@@ -354,6 +354,9 @@ def _rubric(root: Path, args: argparse.Namespace) -> int:
 
 def _recorder_ready() -> None:
     """Import what recording needs (in the recording process, while the first exercise is graded)."""
+    from .nbgrader_bridge.tools import skip_unused_format_checks
+
+    skip_unused_format_checks()  # before nbformat: see there
     import nbformat  # noqa: F401
     import nbgrader.api  # noqa: F401
 
