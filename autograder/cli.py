@@ -237,7 +237,7 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .grading.grade import grade_exercise
+    from .grading.grade import grade_exercises
     from .grading.gradebook import Recording
     from .grading.results import RESULTS, read_result, result_path
     from .grading.submissions import find_submissions, import_loose
@@ -247,18 +247,22 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
         students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
         print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
-    # Each exercise is recorded in nbgrader's gradebook by a process of its own while the next
-    # exercise's submissions run in their sandboxes, so both cores stay busy and recording never
-    # holds up the threads that talk to the sandboxes. It starts now: nbgrader takes a while to
-    # import, and does so while the first exercise is graded.
+    # Each exercise is recorded in nbgrader's gradebook by a process of its own as soon as its last
+    # submission is graded, while the next exercise's submissions run in their sandboxes, so both
+    # cores stay busy and recording never holds up the threads that talk to the sandboxes. It
+    # starts now: nbgrader takes a while to import, and does so while the first exercise is graded.
     timings: list[dict[str, Any]] | None = [] if args.timings is not None else None
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as recorder:
         recorder.submit(_recorder_ready)
-        pending_records = []
-        for name in args.exercises:
-            result = grade_exercise(root, name, jobs=args.jobs, progress=_progress_bar(name), timings=timings)
-            pending_records.append((name, result, recorder.submit(_record, root, name,
-                                                                  manifest.exercise(name).notebook)))
+        recording: dict[str, Any] = {}
+
+        def finished(result: Any) -> None:
+            recording[result.exercise] = recorder.submit(_record, root, result.exercise,
+                                                         manifest.exercise(result.exercise).notebook)
+
+        results = grade_exercises(root, list(args.exercises), jobs=args.jobs, progress=_ProgressBars(args.exercises),
+                                  timings=timings, finished=finished)
+        pending_records = [(result.exercise, result, recording[result.exercise]) for result in results]
         failed = 0
         recordings: dict[str, tuple[Recording, float]] = {}
         for name, result, future in pending_records:
@@ -387,10 +391,28 @@ def _recorded(future: Any) -> tuple[list[str], str, Any]:
         return [], f"the recording process failed: {type(error).__name__}: {error}", (Recording(), 0.0)
 
 
-def _progress_bar(name: str):  # type: ignore[no-untyped-def]
-    last = [-1]
+class _ProgressBars:
+    """A progress bar for each exercise, one after the other: an exercise whose submissions begin while the one
+    before is still finishing waits for it to be shown."""
 
-    def show(done: int, total: int) -> None:
+    def __init__(self, exercises: Sequence[str]) -> None:
+        self.order = list(exercises)
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.shown = 0  # exercises whose bar is complete
+        self.last = -1
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        self.counts[name] = (done, total)
+        while self.shown < len(self.order) and self.order[self.shown] in self.counts:
+            current = self.order[self.shown]
+            done, total = self.counts[current]
+            self._show(current, done, total)
+            if done < total:
+                return
+            self.shown += 1
+            self.last = -1
+
+    def _show(self, name: str, done: int, total: int) -> None:
         if total == 0:
             return
         width = 30
@@ -398,11 +420,9 @@ def _progress_bar(name: str):  # type: ignore[no-untyped-def]
         line = f"\r{name} [{'█' * filled}{'░' * (width - filled)}] {done}/{total}"
         if sys.stderr.isatty():
             print(line, end="" if done < total else "\n", file=sys.stderr, flush=True)
-        elif done == total or (10 * done // total) != last[0]:
+        elif done == total or (10 * done // total) != self.last:
             print(line.strip(), file=sys.stderr, flush=True)
-        last[0] = 10 * done // total
-
-    return show
+        self.last = 10 * done // total
 
 
 def _release(root: Path, args: argparse.Namespace) -> int:

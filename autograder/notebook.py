@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from .layout import SOURCE, find_course_root
-
+# A notebook's setup cell imports this module, and so does every graded run of a submission: only what
+# check() itself needs is imported, when it runs (typing and pathlib are not imported for annotations).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Any
+
     from .checks import TaskReport
 
 __all__ = ["CheckSetupError", "check", "check_report"]
@@ -68,6 +70,8 @@ def check_report(
     notebook). With *hidden*, the hidden cases from the course's nbgrader source
     run too; instructors' grading sets it, students never need to.
     """
+    from pathlib import Path
+
     from .checks import HIDDEN_FILE, VISIBLE_FILE, check_task, load_suite  # here, so a setup cell imports fast
     from .datafiles import DataFileError
 
@@ -110,6 +114,7 @@ def _show(report: TaskReport) -> None:
 def _hidden_cases(folder: Path, exercise: str) -> Path:
     from .checks import HIDDEN_FILE
     from .datafiles import DataFileError
+    from .layout import SOURCE, find_course_root
 
     root = find_course_root(folder)
     path = (root or folder) / SOURCE / exercise / HIDDEN_FILE

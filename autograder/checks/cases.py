@@ -29,6 +29,7 @@ class Call:
     function: str
     args: list[Any]
     kwargs: dict[str, Any]
+    public: bool = False  # a visible case, whose arguments (and expected value) the student has in cases.yaml
 
     def to_data(self) -> dict[str, Any]:
         """The call as the grader sends it to the worker (see :func:`autograder.checks.run.observe_data`)."""
@@ -70,7 +71,7 @@ class Case:
     """A practice case: an invented example of one docstring rule, shown as practice in the report."""
 
     def call(self) -> Call:
-        return Call(case_id=self.id, function=self.function, args=self.args, kwargs=self.kwargs)
+        return Call(case_id=self.id, function=self.function, args=self.args, kwargs=self.kwargs, public=not self.hidden)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from .merge import merged_cells
 from .results import RESULTS, grading_fingerprint, read_result, result_path, task_record, write_result
 from .submissions import Submission, check_folder, find_submissions, plain_files, refusal
 
-__all__ = ["ClassResult", "GradingBusy", "course_lock", "grade_exercise", "grade_submission"]
+__all__ = ["ClassResult", "GradingBusy", "course_lock", "grade_exercise", "grade_exercises", "grade_submission"]
 
 Progress = Callable[[int, int], None]
 
@@ -86,21 +86,119 @@ def grade_exercise(
     root: Path, exercise: str, *, jobs: int | None = None, progress: Progress | None = None,
     isolation: Isolation | None = None, timings: list[dict[str, Any]] | None = None,
 ) -> ClassResult:
-    """Grade every submission of *exercise*; submissions already graded, unchanged, are not run again.
+    """Grade every submission of *exercise* (see :func:`grade_exercises`)."""
+    shown = (lambda name, done, total: progress(done, total)) if progress else None
+    return grade_exercises(root, [exercise], jobs=jobs, progress=shown, isolation=isolation, timings=timings)[0]
 
-    Results go to ``results/<exercise>/<student>.json`` as each submission finishes, so a
-    killed run resumes where it stopped. A submission the grader could not run is graded
-    again on the next run. With *timings*, each graded submission adds how long its steps
-    took (see :func:`grade_submission`).
+
+ExerciseProgress = Callable[[str, int, int], None]
+
+
+@dataclass(kw_only=True)
+class _Plan:
+    """One exercise's grading: what it needs, and what is left to do."""
+
+    exercise: str
+    release_folder: Path
+    release: dict[str, Any]
+    suite: Suite
+    todo: list[tuple[Submission, str]]
+    reused: list[str]
+    total: int
+    graded: list[str] = field(default_factory=list)
+    not_graded: dict[str, str] = field(default_factory=dict)  # student -> the grader's problem
+
+    def result(self, isolation: Isolation) -> ClassResult:
+        return ClassResult(exercise=self.exercise, graded=self.graded, reused=self.reused,
+                           isolation=isolation.description, not_graded=self.not_graded)
+
+
+def grade_exercises(
+    root: Path, exercises: list[str], *, jobs: int | None = None, progress: ExerciseProgress | None = None,
+    isolation: Isolation | None = None, timings: list[dict[str, Any]] | None = None,
+    finished: Callable[[ClassResult], None] | None = None,
+) -> list[ClassResult]:
+    """Grade every submission of each of *exercises*; submissions already graded, unchanged, are not run again.
+
+    All the exercises' submissions go through one set of slots (JOBS sandboxes at a time, each
+    slot with its own user and warm launcher), in order, so no slot waits for an exercise to
+    end before the next one's begin. Results go to ``results/<exercise>/<student>.json`` as
+    each submission finishes, so a killed run resumes where it stopped; a submission the grader
+    could not run is graded again on the next run. *finished* is told of each exercise as soon
+    as its last submission is graded (in the thread that graded it); *progress* gets (exercise,
+    done, total). With *timings*, each graded submission adds how long its steps took (see
+    :func:`grade_submission`). Returns the exercises' results, in order.
     """
     manifest = load_manifest(root / MANIFEST)
+    isolation = isolation or detect_isolation()
+    plans = [_plan(root, manifest, name) for name in exercises]
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    lock = threading.Lock()
+    limits = Limits.from_grading(manifest.grading)
+    scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
+    os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
+
+    def report(plan: _Plan) -> None:  # with the lock held
+        done = len(plan.graded) + len(plan.reused)
+        if progress:
+            progress(plan.exercise, done, plan.total)
+        if done == plan.total and finished:
+            finished(plan.result(isolation))
+
+    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation.level in ENTERED) as launch:
+        slots: queue.Queue[int] = queue.Queue()
+        for uid in uids:
+            slots.put(uid)
+
+        def one(plan: _Plan, submission: Submission, fingerprint: str) -> None:
+            uid = slots.get()
+            steps: dict[str, Any] = {"exercise": plan.exercise, "student": submission.student}
+            try:
+                record = grade_submission(submission, release_folder=plan.release_folder, release=plan.release,
+                                          suite=plan.suite, limits=limits, isolation=isolation, uid=uid,
+                                          scratch_root=scratch_root, timings=steps, launch=launch.get(uid))
+            finally:
+                slots.put(uid)
+            record.digest = fingerprint
+            began = time.monotonic()
+            write_result(result_path(root, plan.exercise, submission.student), record)
+            steps["judging"] = steps.get("judging", 0.0) + time.monotonic() - began
+            with lock:
+                if timings is not None:
+                    timings.append(steps)
+                if record.grader_problem:
+                    plan.not_graded[submission.student] = record.grader_problem
+                plan.graded.append(submission.student)
+                report(plan)
+
+        try:
+            with lock:
+                for plan in plans:
+                    if not plan.todo:
+                        report(plan)
+                    elif progress:
+                        progress(plan.exercise, len(plan.reused), plan.total)
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(one, plan, submission, fingerprint)
+                           for plan in plans for submission, fingerprint in plan.todo]
+                for future in futures:
+                    future.result()  # the first grader error (a results file that cannot be written) is raised
+        finally:
+            shutil.rmtree(scratch_root, ignore_errors=True)
+    for plan in plans:  # in the order they were asked for, as each was planned
+        order = {submission.student: index for index, (submission, _) in enumerate(plan.todo)}
+        plan.graded.sort(key=order.__getitem__)
+    return [plan.result(isolation) for plan in plans]
+
+
+def _plan(root: Path, manifest: Any, exercise: str) -> _Plan:
+    """What grading *exercise* needs, and which of its submissions must be graded (changed, or never graded)."""
     info = manifest.exercise(exercise)
     source = root / SOURCE / exercise
     release_folder = root / RELEASE / exercise
     suite = load_suite(release_folder, hidden_file=source / HIDDEN_FILE)
     release = json.loads((release_folder / info.notebook).read_text("utf-8"))
     submissions = find_submissions(root, exercise, info.notebook)
-    isolation = isolation or detect_isolation()
     todo, reused = [], []
     for submission in submissions:
         fingerprint = grading_fingerprint(submission, release_folder=release_folder, hidden_file=source / HIDDEN_FILE,
@@ -110,52 +208,8 @@ def grade_exercise(
             reused.append(submission.student)
         else:
             todo.append((submission, fingerprint))
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    done = [len(reused)]
-    lock = threading.Lock()
-    limits = Limits.from_grading(manifest.grading)
-    not_graded: dict[str, str] = {}
-    scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
-    os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
-
-    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation.level in ENTERED) as launch:
-        slots: queue.Queue[int] = queue.Queue()
-        for uid in uids:
-            slots.put(uid)
-
-        def one(item: tuple[Submission, str]) -> str:
-            submission, fingerprint = item
-            uid = slots.get()
-            steps: dict[str, Any] = {"exercise": exercise, "student": submission.student}
-            try:
-                record = grade_submission(submission, release_folder=release_folder, release=release, suite=suite,
-                                          limits=limits, isolation=isolation, uid=uid, scratch_root=scratch_root,
-                                          timings=steps, launch=launch.get(uid))
-            finally:
-                slots.put(uid)
-            record.digest = fingerprint
-            began = time.monotonic()
-            write_result(result_path(root, exercise, submission.student), record)
-            steps["judging"] = steps.get("judging", 0.0) + time.monotonic() - began
-            with lock:
-                if timings is not None:
-                    timings.append(steps)
-                if record.grader_problem:
-                    not_graded[submission.student] = record.grader_problem
-                done[0] += 1
-                if progress:
-                    progress(done[0], len(submissions))
-            return submission.student
-
-        try:
-            if progress:
-                progress(done[0], len(submissions))
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                graded = list(pool.map(one, todo))
-        finally:
-            shutil.rmtree(scratch_root, ignore_errors=True)
-    return ClassResult(exercise=exercise, graded=graded, reused=reused, isolation=isolation.description,
-                       not_graded=not_graded)
+    return _Plan(exercise=exercise, release_folder=release_folder, release=release, suite=suite, todo=todo,
+                 reused=reused, total=len(submissions))
 
 
 def grade_submission(

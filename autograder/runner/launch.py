@@ -1,8 +1,10 @@
 """Start the worker on a notebook under limits, talk to it in lockstep, and check all it says.
 
 The grader creates the channel (two pipes, handed to the worker by descriptor; see
-:mod:`.worker`), sends one call at a time with a fresh nonce and waits for its answer,
-so the worker never holds a call ahead of time. Every record is type-checked
+:mod:`.worker`) and sends each hidden case's call alone, with a fresh nonce, once the call
+before it has been answered, so the worker never holds a hidden call ahead of time; the
+visible cases' calls (which the student has, in cases.yaml) go at once, each with its own
+nonce, and are answered one by one in the same order. Every record is type-checked
 (:func:`autograder.records.parse_record`); one that no honest worker sends is kept as
 evidence of tampering and never stops the batch.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import itertools
 import os
 import selectors
 import secrets
@@ -221,9 +224,13 @@ class _Session:
         self.selector.register(output_fd, selectors.EVENT_READ)
 
     def send(self, message: dict[str, Any]) -> None:
+        self.send_all([message])
+
+    def send_all(self, messages: Sequence[dict[str, Any]]) -> None:
+        """Say *messages* to the worker, one line each, in one write where the pipe takes it."""
         import json
 
-        self.unsent += (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8")
+        self.unsent += "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages).encode("utf-8")
         self._write()
 
     def _write(self) -> None:
@@ -310,9 +317,16 @@ class _Session:
                 run.cell_problems.append(item.cell)
             else:
                 run.tampering.append(_unasked(item, "while the notebook's cells ran"))
-        for call in calls:
-            asked = secrets.token_hex(8)
-            self.send({"call": call.to_data(), "nonce": asked})
+        nonces = [secrets.token_hex(8) for _ in calls]
+        for index, (call, asked) in enumerate(zip(calls, nonces)):
+            if not call.public:
+                self.send({"call": call.to_data(), "nonce": asked})
+            elif index == 0 or not calls[index - 1].public:
+                # The visible cases that come next, at once: the student has them already (cases.yaml), so
+                # nothing is told early; each is still answered, with its own nonce, before the next is read.
+                # A hidden case is sent alone, only once the case before it has been answered.
+                public = itertools.takewhile(lambda pair: pair[0].public, zip(calls[index:], nonces[index:]))
+                self.send_all([{"call": c.to_data(), "nonce": n} for c, n in public])
             until = time.monotonic() + limits.call_seconds + GRACE_SECONDS
             while True:
                 item = self.next(until)

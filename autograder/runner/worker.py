@@ -9,8 +9,10 @@ one JSON line at a time:
    the worker applies the limits and answers ``ready``, before any learner's code runs;
 2. the worker runs the cells in one namespace, sending a ``cell`` record for each that
    failed, then ``cells_done``;
-3. the grader sends one call (with a fresh nonce) and waits for its ``observation``;
-   the worker never holds the calls to come, hidden ones included;
+3. the worker reads one call at a time (each with a fresh nonce) and answers it with an
+   ``observation`` before it reads the next; the grader sends a hidden case's call only
+   once the call before it has been answered, so the worker never holds the hidden calls
+   to come (the visible ones, which the student has in cases.yaml, it sends together);
 4. the grader sends ``end``; the worker answers ``done``.
 
 A record the grader did not ask for, one with the wrong nonce, a second answer or one
