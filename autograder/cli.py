@@ -358,9 +358,10 @@ def _rubric(root: Path, args: argparse.Namespace) -> int:
 
 def _recorder_ready() -> None:
     """Import what recording needs (in the recording process, while the first exercise is graded)."""
-    from .nbgrader_bridge.tools import skip_unused_format_checks
+    from .nbgrader_bridge.tools import skip_server_extensions, skip_unused_format_checks
 
     skip_unused_format_checks()  # before nbformat: see there
+    skip_server_extensions()
     import nbformat  # noqa: F401
     import nbgrader.api  # noqa: F401
 

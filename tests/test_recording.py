@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from autograder.grading.gradebook import _reads, _round_trip, _writes
-from autograder.grading.results import mark_recorded, write_result
+from autograder.grading.results import _encoded, mark_recorded, write_result
 
 from .classgen import half_right, submit
 from .conftest import ROOT, copy_course, run_tool, solved_release, tool_env
@@ -158,10 +158,10 @@ def test_the_next_run_records_the_whole_class_once_the_problem_is_mended(
 
 
 def _rewritten(data: bytes) -> bytes:
-    """What marking a results file recorded gave before: read it, set the flag, write it again whole."""
+    """What marking a results file recorded by reading it, setting the flag and writing it again whole gives."""
     record = json.loads(data)
     record["recorded"] = True
-    return json.dumps(record, indent=1, ensure_ascii=False).encode("utf-8")
+    return _encoded(record).encode("utf-8")
 
 
 def test_marking_a_result_recorded_gives_the_bytes_a_rewrite_gives(failed_class: tuple[Path, dict[str, bytes]],
@@ -170,7 +170,7 @@ def test_marking_a_result_recorded_gives_the_bytes_a_rewrite_gives(failed_class:
     odd = json.loads(results["bea.json"])
     odd["problems"] = ['a note quoting a results file:\n "recorded": false,\n', "é 中文 😀"]
     odd["tasks"][0]["text"] += '\n "recorded": false'
-    files = {**results, "odd.json": json.dumps(odd, indent=1, ensure_ascii=False).encode("utf-8")}
+    files = {**results, "odd.json": _encoded(odd).encode("utf-8")}
     for name, data in files.items():
         assert json.loads(data)["recorded"] is False
         path = tmp_path / name
@@ -205,10 +205,15 @@ def test_a_results_file_that_is_not_an_object_is_refused_by_name(tmp_path: Path)
     assert path.read_text("utf-8") == "[1, 2]", "left as it was"
 
 
-def test_write_result_writes_what_it_wrote_before(tmp_path: Path) -> None:
-    record = {"student": "ada", "text": "é 中文\n", "earned": 1e-07, "tasks": [{"a": [1, {}]}], "recorded": False}
+def test_write_result_writes_a_field_a_line_and_a_task_a_line(tmp_path: Path) -> None:
+    record = {"student": "ada", "text": "é 中文\n", "earned": 1e-07, "tasks": [{"a": [1, {}]}, {"b": "\n"}],
+              "problems": ["x"], "empty": [], "recorded": False}
     write_result(tmp_path / "ada.json", record)
-    assert (tmp_path / "ada.json").read_text("utf-8") == json.dumps(record, indent=1, ensure_ascii=False)
+    text = (tmp_path / "ada.json").read_text("utf-8")
+    assert json.loads(text) == record and list(json.loads(text)) == list(record), "the same data, in the same order"
+    assert text.splitlines() == ['{', ' "student": "ada",', ' "text": "é 中文\\n",', ' "earned": 1e-07,', ' "tasks": [',
+                                 '  {"a": [1, {}]},', '  {"b": "\\n"}', ' ],', ' "problems": ["x"],', ' "empty": [],',
+                                 ' "recorded": false', '}']
 
 
 def test_the_recording_benchmark_prints_its_times_per_submission() -> None:

@@ -164,11 +164,10 @@ def mark_recorded(path: Path) -> None:
     """Set ``"recorded": true`` in the results file at *path*, which stays otherwise as it was.
 
     The file is rewritten whole, as :func:`write_result` writes it: the same bytes as reading it,
-    setting the flag and writing it again, without encoding it again (Python's encoder for
-    indented JSON is its slow one). In the layout :func:`write_result` writes, the top-level
-    ``"recorded"`` is the one on a line of its own one space in (a line break in a string is
-    written ``\\n``): that one word is changed. A file in any other layout is read and written
-    again. Raises ValueError when the file holds no JSON object.
+    setting the flag and writing it again, without encoding it again. In the layout
+    :func:`write_result` writes, the top-level ``"recorded"`` is the one on a line of its own one
+    space in (a line break in a string is written ``\\n``): that one word is changed. A file in
+    any other layout is read and written again. Raises ValueError when the file holds no JSON object.
     """
     text = path.read_text("utf-8")
     marked = text.replace(_UNRECORDED, _RECORDED) if text.count(_UNRECORDED) == 1 else None
@@ -185,8 +184,21 @@ _UNRECORDED, _RECORDED = '\n "recorded": false', '\n "recorded": true'
 
 
 def _encoded(record: dict[str, Any]) -> str:
-    """A results file's text: indented by one space, in the record's own key order, non-ASCII text as it is."""
-    return json.dumps(record, indent=1, ensure_ascii=False)
+    """A results file's text, in the record's own key order, non-ASCII text as it is: each top-level field on a
+    line of its own, one space in, and each item of a list of objects (a task, with its cases) on a line of its
+    own, two spaces in. Each line is made by the json module's C encoder (an indented file would need its
+    Python one, several times slower: a file is written for every submission graded)."""
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    fields = []
+    for key, value in record.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            text = "[\n" + ",\n".join(f"  {compact(item)}" for item in value) + "\n ]"
+        else:
+            text = compact(value)
+        fields.append(f" {compact(key)}: {text}")
+    return "{\n" + ",\n".join(fields) + "\n}"
 
 
 def _replace(path: Path, text: str) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 
 from .config import configure
 
-__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path", "skip_unused_format_checks"]
+__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path", "skip_server_extensions",
+           "skip_unused_format_checks"]
 
 
 class NbgraderError(RuntimeError):
@@ -68,6 +69,29 @@ def skip_unused_format_checks() -> None:
     """
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault(UNUSED_FORMAT_PACKAGE, None)  # type: ignore[arg-type]  # "import" then fails
+
+
+def skip_server_extensions() -> None:
+    """Make ``import nbgrader.<module>`` in this process load only that module (and what it imports), not
+    ``nbgrader/__init__.py``: the package's own start-up loads its Jupyter server extensions (tornado
+    handlers for the notebook interface, about half a second), which the process that records into the
+    gradebook never uses. The package's ``__version__`` is still set. Does nothing once nbgrader is imported.
+    """
+    if "nbgrader" in sys.modules:
+        return
+    import importlib.util
+
+    spec = importlib.util.find_spec("nbgrader")
+    if spec is None or spec.submodule_search_locations is None:
+        return  # not installed as a package: importing it says so, where it is imported
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["nbgrader"] = package
+    try:
+        from nbgrader._version import __version__
+    except Exception:
+        del sys.modules["nbgrader"]
+        raise
+    package.__version__ = __version__  # type: ignore[attr-defined]
 
 
 def put_own_tools_on_path() -> None:
