@@ -130,8 +130,10 @@ def grade_exercises(
     :func:`grade_submission`). Returns the exercises' results, in order.
     """
     manifest = load_manifest(root / MANIFEST)
-    isolation = isolation or detect_isolation()
-    plans = [_plan(root, manifest, name) for name in exercises]
+    with ThreadPoolExecutor(max_workers=1) as probing:  # the isolation is probed while the exercises are planned
+        chosen = probing.submit(lambda: isolation or detect_isolation())
+        plans = [_plan(root, manifest, name) for name in exercises]
+        isolation = chosen.result()
     jobs = max(1, jobs or os.cpu_count() or 1)
     lock = threading.Lock()
     limits = Limits.from_grading(manifest.grading)
