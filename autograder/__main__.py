@@ -6,4 +6,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a process that records (multiprocessing's spawn) imports it
+    sys.exit(main())
