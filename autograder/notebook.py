@@ -72,7 +72,7 @@ def check_report(
     """
     from pathlib import Path
 
-    from .checks import HIDDEN_FILE, VISIBLE_FILE, check_task, load_suite  # here, so a setup cell imports fast
+    from .checks import VISIBLE_FILE, check_task, load_suite  # here, so a setup cell imports fast
     from .datafiles import DataFileError
 
     folder = Path.cwd() if folder is None else folder

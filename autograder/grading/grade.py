@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks.cases import HIDDEN_FILE, VISIBLE_FILE, Suite, load_suite
+from ..checks.cases import HIDDEN_FILE, Suite, load_suite
 from ..checks.engine import report_task
 from ..datafiles import DataFileError
 from ..layout import MANIFEST, RELEASE, SOURCE
 from ..manifest import load_manifest
 from ..nbgrader_bridge.cells import read_notebook
-from ..records import GRADER_VERSION, ResultRecord
+from ..records import ResultRecord
 from ..runner.explain import describe_run, hang_problems
 from ..runner.launch import Launch, Limits, NotebookRun, run_notebook
 from ..sandbox.launchers import launchers

@@ -18,13 +18,12 @@ killed with the grader.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import socket
 import sys
 
-from .enter import enter
+from .enter import _libc, enter
 
 TYPE_CHECKING = False  # typing is not imported when this runs; mypy reads it
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ MESSAGE_LIMIT = 1 << 22
 
 
 def main() -> int:
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  # ends with the grader
+    _libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  # ends with the grader
     channel = socket.socket(fileno=int(sys.argv[1]))
     while True:
         try:
@@ -67,16 +66,16 @@ def _child(request: dict[str, Any], fds: list[int]) -> NoReturn:
     """In the forked child: the worker's descriptors in place, nothing else open, then the sandbox's entry."""
     try:
         os.setsid()
-        targets = [int(n) for n in request["fds"]]  # standard output first, then the channel's pipes
+        targets = [int(n) for n in request["fds"]]  # where the channel's pipes go (the output goes to 1 and 2)
         parked = [os.dup2(fd, HIGH_FD + index) for index, fd in enumerate(fds)]
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(parked[0], 1)
         os.dup2(parked[0], 2)
-        for fd, target in zip(parked[1:], targets[1:]):
+        for fd, target in zip(parked[1:], targets):
             os.dup2(fd, target)  # inheritable: the worker's command names them
         start = 3
-        for fd in [*sorted(set(targets[1:]) - {0, 1, 2}), 1 << 16]:  # all but those, the socket too
+        for fd in [*sorted(set(targets) - {0, 1, 2}), 1 << 16]:  # all but those, the socket too
             os.closerange(start, fd)
             start = fd + 1
         os.chdir(request["cwd"])

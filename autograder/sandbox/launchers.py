@@ -38,7 +38,7 @@ class Launcher:
             self.channel.close()
             self._start()
         request = {"spec": wrapped.entry["spec"], "command": wrapped.entry["command"], "env": env, "cwd": str(cwd),
-                   "fds": [1, *fds]}
+                   "fds": list(fds)}
         self.channel.setblocking(True)
         socket.send_fds(self.channel, [json.dumps(request).encode("utf-8")], [output, *fds])
         answer = self._answer(block=True)
