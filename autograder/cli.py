@@ -234,11 +234,8 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
 
 
 def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from .grading.grade import grade_exercises
-    from .grading.gradebook import Recording
+    from .grading.recorder import Recorded, RecordingProcess
     from .grading.results import RESULTS, read_result, result_path
     from .grading.submissions import find_submissions, import_loose
 
@@ -247,34 +244,35 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
         students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
         print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
-    # Each exercise is recorded in nbgrader's gradebook by a process of its own as soon as its last
-    # submission is graded, while the next exercise's submissions run in their sandboxes, so both
-    # cores stay busy and recording never holds up the threads that talk to the sandboxes. It
-    # starts now: nbgrader takes a while to import, and does so while the first exercise is graded.
+    # Recording into nbgrader's gradebook runs in a process of its own (see grading.recorder), told of each
+    # submission as soon as it is graded and of each exercise as soon as its last one is: both cores stay
+    # busy, and recording never holds up the threads that talk to the sandboxes.
     timings: list[dict[str, Any]] | None = [] if args.timings is not None else None
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as recorder:
-        recorder.submit(_recorder_ready)
+    recorder = RecordingProcess(root)
+    try:
         recording: dict[str, Any] = {}
 
+        def written(exercise: str, student: str) -> None:
+            recorder.graded(exercise, manifest.exercise(exercise).notebook, student)
+
         def finished(result: Any) -> None:
-            recording[result.exercise] = recorder.submit(_record, root, result.exercise,
-                                                         manifest.exercise(result.exercise).notebook)
+            recording[result.exercise] = recorder.finished(result.exercise, manifest.exercise(result.exercise).notebook)
 
         results = grade_exercises(root, list(args.exercises), jobs=args.jobs, progress=_ProgressBars(args.exercises),
-                                  timings=timings, finished=finished)
-        pending_records = [(result.exercise, result, recording[result.exercise]) for result in results]
+                                  timings=timings, finished=finished, written=written)
         failed = 0
-        recordings: dict[str, tuple[Recording, float]] = {}
-        for name, result, future in pending_records:
+        recordings: dict[str, Recorded] = {}
+        for result in results:
+            name = result.exercise
             if result.not_graded:
                 failed += 1
                 print(f"course: {name}: {len(result.not_graded)} submission(s) not graded because of a grader problem "
                       "(not scored, not recorded; they are graded again on the next run):", file=sys.stderr)
                 for student, problem in sorted(result.not_graded.items()):
                     print(f"  {student}: {problem}", file=sys.stderr)
-            recorded, problem, recordings[name] = _recorded(future)
-            if problem:
-                print(f"course: {name}: the gradebook was not updated ({problem}); the results are kept in "
+            recordings[name] = recorded = recording[name].result()
+            if recorded.problem:
+                print(f"course: {name}: the gradebook was not updated ({recorded.problem}); the results are kept in "
                       f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
                 failed += 1
             students = [s.student for s in find_submissions(root, name, manifest.exercise(name).notebook)]
@@ -282,10 +280,12 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             mean = sum(r.get("earned", 0) for r in records) / len(records) if records else 0
             possible = records[0].get("possible", 0) if records else 0
             print(f"{name}: {len(students)} submissions; graded {len(result.graded)}, unchanged since the last run "
-                  f"{len(result.reused)}; recorded in the gradebook {len(recorded)}; mean auto score "
+                  f"{len(result.reused)}; recorded in the gradebook {len(recorded.students)}; mean auto score "
                   f"{mean:.2f} of {possible:g}.")
             print(f"  isolation: {result.isolation}")
             print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
+    finally:
+        recorder.close()
     if timings is not None:
         _write_timings(args.timings, timings, recordings)
     return 1 if failed else 0
@@ -300,11 +300,11 @@ def _write_timings(path: Path, timings: list[dict[str, Any]], recordings: dict[s
 
     lines = []
     for steps in timings:
-        share = recordings[steps["exercise"]][0].per_submission.get(steps["student"])
+        share = recordings[steps["exercise"]].timing.per_submission.get(steps["student"])
         lines.append({**steps, **({"recording": share} if share is not None else {})})
-    lines += [{"exercise": name, "recording_pass": r.seconds} for name, (r, _) in recordings.items()]
+    lines += [{"exercise": name, "recording_pass": r.timing.seconds} for name, r in recordings.items()]
     own = resource.getrusage(resource.RUSAGE_SELF)
-    recorder = max((cpu for _, cpu in recordings.values()), default=0.0)
+    recorder = max((r.cpu for r in recordings.values()), default=0.0)
     lines.append({"cpu": {"grader": own.ru_utime + own.ru_stime, "recording": recorder}})
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
 
@@ -354,42 +354,6 @@ def _rubric(root: Path, args: argparse.Namespace) -> int:
 
     print(rubric_sheet(root, args.exercise, student=args.student))
     return 0
-
-
-def _recorder_ready() -> None:
-    """Import what recording needs (in the recording process, while the first exercise is graded)."""
-    from .nbgrader_bridge.tools import skip_server_extensions, skip_unused_format_checks
-
-    skip_unused_format_checks()  # before nbformat: see there
-    skip_server_extensions()
-    import nbformat  # noqa: F401
-    import nbgrader.api  # noqa: F401
-
-    from .grading import gradebook  # noqa: F401
-
-
-def _record(root: Path, name: str, notebook: str) -> tuple[list[str], str, Any]:
-    """(students recorded, the problem if the gradebook could not be written, how long recording took and
-    the processor time the recording process has used so far)."""
-    import time
-
-    from .grading.gradebook import Recording, record_pending
-
-    timing = Recording()
-    try:
-        return record_pending(root, name, notebook, timing=timing), "", (timing, time.process_time())
-    except Exception as error:  # nothing is lost: the results files stay, and the next run records them
-        return [], str(error), (timing, time.process_time())
-
-
-def _recorded(future: Any) -> tuple[list[str], str, Any]:
-    """What the recording process says of one exercise; a process that failed is a problem, not a crash."""
-    from .grading.gradebook import Recording
-
-    try:
-        return future.result()  # type: ignore[no-any-return]
-    except Exception as error:  # the process died (killed, out of memory): the results files are kept
-        return [], f"the recording process failed: {type(error).__name__}: {error}", (Recording(), 0.0)
 
 
 class _ProgressBars:

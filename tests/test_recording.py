@@ -223,3 +223,99 @@ def test_the_recording_benchmark_prints_its_times_per_submission() -> None:
     assert re.search(r"in this process, pass 1: 3 recorded; per submission [\d.]+ ms wall, [\d.]+ ms CPU", out)
     assert re.search(r"in a fresh process, pass 1: 3 recorded in [\d.]+ s wall", out)
     assert "import nbgrader.api as it is: median" in out and "import nbgrader.api as recording imports it" in out
+
+
+SECOND, SECOND_NOTEBOOK = "02-attribution", "attribution.ipynb"
+
+
+@pytest.fixture(scope="module")
+def graded_unrecorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two exercises, two students each, graded in sandboxes (results files written) but not recorded."""
+    from autograder.grading.grade import grade_exercises
+
+    course = copy_course(tmp_path_factory.mktemp("unrecorded") / "course")
+    for exercise, notebook in ((EXERCISE, NOTEBOOK), (SECOND, SECOND_NOTEBOOK)):
+        reference = solved_release(course, exercise, notebook)
+        submit(course, "ada", exercise, notebook, reference)
+        submit(course, "bea", exercise, notebook, half_right(reference, _first_function(course, exercise)))
+    grade_exercises(course, [EXERCISE, SECOND], jobs=2)
+    return course
+
+
+def _first_function(course: Path, exercise: str) -> str:
+    from autograder.checks import load_suite
+
+    suite = load_suite(course / "exercises" / exercise)
+    return suite.tasks[min(suite.tasks)].function
+
+
+def _recorded_flags(course: Path, exercise: str) -> dict[str, bool]:
+    return {p.stem: json.loads(p.read_text("utf-8"))["recorded"] for p in (course / "results" / exercise).glob("*.json")}
+
+
+def test_exercises_prepared_side_by_side_are_each_committed_whole(graded_unrecorded: Path, tmp_path: Path) -> None:
+    from autograder.grading.recorder import RecordingProcess
+
+    course = shutil.copytree(graded_unrecorded, tmp_path / "course", symlinks=True)
+    recorder = RecordingProcess(course)
+    try:
+        # The order a run with two slots may give: the second exercise's first submission graded before the first
+        # exercise's last, and the first exercise's last one only then.
+        recorder.graded(EXERCISE, NOTEBOOK, "ada")
+        recorder.graded(SECOND, SECOND_NOTEBOOK, "ada")
+        recorder.graded(EXERCISE, NOTEBOOK, "bea")
+        first = recorder.finished(EXERCISE, NOTEBOOK).result(timeout=120)
+        assert first.problem == "" and first.students == ["ada", "bea"]
+        assert sorted(_submissions(course)) == ["ada", "bea"], "the first exercise only, whole"
+        assert _recorded_flags(course, SECOND) == {"ada": False, "bea": False}, "the second is not committed yet"
+        recorder.graded(SECOND, SECOND_NOTEBOOK, "bea")
+        second = recorder.finished(SECOND, SECOND_NOTEBOOK).result(timeout=120)
+        assert second.problem == "" and second.students == ["ada", "bea"]
+    finally:
+        recorder.close()
+    assert _recorded_flags(course, EXERCISE) == _recorded_flags(course, SECOND) == {"ada": True, "bea": True}
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = dict(db.execute("select a.name, count(*) from submitted_assignment sa"
+                               " join assignment a on a.id = sa.assignment_id group by a.name"))
+    assert rows == {EXERCISE: 2, SECOND: 2}
+    # What nbgrader's own reading of the autograded notebooks gives: the reference scores more than bea's.
+    from .conftest import auto_scores
+
+    for exercise in (EXERCISE, SECOND):
+        assert auto_scores(course, exercise, "ada")[0] > auto_scores(course, exercise, "bea")[0]
+
+
+def test_an_exercise_told_finished_records_what_an_earlier_run_left_unrecorded(graded_unrecorded: Path,
+                                                                                 tmp_path: Path) -> None:
+    from autograder.grading.recorder import RecordingProcess
+
+    course = shutil.copytree(graded_unrecorded, tmp_path / "course", symlinks=True)
+    recorder = RecordingProcess(course)
+    try:
+        done = recorder.finished(EXERCISE, NOTEBOOK).result(timeout=120)  # nothing graded in this run
+    finally:
+        recorder.close()
+    assert done.problem == "" and sorted(done.students) == ["ada", "bea"]
+    assert _recorded_flags(course, EXERCISE) == {"ada": True, "bea": True}
+
+
+def test_a_recording_process_that_dies_is_a_gradebook_problem_and_loses_nothing(graded_unrecorded: Path,
+                                                                               tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from autograder.grading.recorder import RecordingProcess
+
+    course = shutil.copytree(graded_unrecorded, tmp_path / "course", symlinks=True)
+    before = {p.name: p.read_bytes() for p in (course / "results" / EXERCISE).glob("*.json")}
+    recorder = RecordingProcess(course)
+    try:
+        assert recorder.pid is not None
+        os.kill(recorder.pid, signal.SIGKILL)
+        recorder.graded(EXERCISE, NOTEBOOK, "ada")  # told after it died: no error here
+        done = recorder.finished(EXERCISE, NOTEBOOK).result(timeout=60)
+    finally:
+        recorder.close()  # returns, although the process is gone
+    assert done.students == [] and done.problem.startswith("the recording process failed: ")
+    assert {p.name: p.read_bytes() for p in (course / "results" / EXERCISE).glob("*.json")} == before
+    assert not (course / "gradebook.db").exists() or _submissions(course) == {}

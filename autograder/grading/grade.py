@@ -116,7 +116,7 @@ class _Plan:
 def grade_exercises(
     root: Path, exercises: list[str], *, jobs: int | None = None, progress: ExerciseProgress | None = None,
     isolation: Isolation | None = None, timings: list[dict[str, Any]] | None = None,
-    finished: Callable[[ClassResult], None] | None = None,
+    finished: Callable[[ClassResult], None] | None = None, written: Callable[[str, str], None] | None = None,
 ) -> list[ClassResult]:
     """Grade every submission of each of *exercises*; submissions already graded, unchanged, are not run again.
 
@@ -124,8 +124,10 @@ def grade_exercises(
     slot with its own user and warm launcher), in order, so no slot waits for an exercise to
     end before the next one's begin. Results go to ``results/<exercise>/<student>.json`` as
     each submission finishes, so a killed run resumes where it stopped; a submission the grader
-    could not run is graded again on the next run. *finished* is told of each exercise as soon
-    as its last submission is graded (in the thread that graded it); *progress* gets (exercise,
+    could not run is graded again on the next run. *written* is told (exercise, student) of each
+    submission graded as soon as its results file is written, and *finished* of each exercise as
+    soon as its last submission is graded, after *written* of it (both in the thread that graded
+    it; a submission the grader could not run is not told to *written*); *progress* gets (exercise,
     done, total). With *timings*, each graded submission adds how long its steps took (see
     :func:`grade_submission`). Returns the exercises' results, in order.
     """
@@ -170,6 +172,8 @@ def grade_exercises(
                     timings.append(steps)
                 if record.grader_problem:
                     plan.not_graded[submission.student] = record.grader_problem
+                elif written:
+                    written(plan.exercise, submission.student)
                 plan.graded.append(submission.student)
                 report(plan)
 

@@ -27,7 +27,8 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ from .merge import merged_notebook
 from .results import mark_recorded, read_result, result_path
 from .submissions import SUBMITTED, find_submissions, plain_files, read_plain
 
-__all__ = ["Recording", "inject_results", "record_pending", "record_results"]
+__all__ = ["ExerciseRecording", "Recording", "inject_results", "open_gradebook", "pending_results",
+           "record_pending", "record_results"]
 
 AUTOGRADED = "autograded"
 NOTES_META = "grading-notes"
@@ -82,44 +84,75 @@ def inject_results(nb: Any, record: dict[str, Any]) -> None:
         nb.cells.insert(0, new_markdown_cell(text, metadata={"who_says_so": NOTES_META}))  # type: ignore[no-untyped-call]
 
 
-def record_pending(root: Path, exercise: str, notebook: str, *, timing: Recording | None = None) -> list[str]:
+def record_pending(root: Path, exercise: str, notebook: str, *, timing: Recording | None = None,
+                   gradebook: Any = None) -> list[str]:
     """Record every result of *exercise* that is not in the gradebook yet; returns the students recorded."""
+    return record_results(root, exercise, notebook, pending_results(root, exercise, notebook), timing=timing,
+                          gradebook=gradebook)
+
+
+def pending_results(root: Path, exercise: str, notebook: str) -> list[str]:
+    """The students of *exercise* whose results are not in the gradebook yet."""
     students = [s.student for s in find_submissions(root, exercise, notebook)]
     records = {s: read_result(result_path(root, exercise, s)) or {} for s in students}
     # A submission the grader could not run is not recorded: a 0 there would blame the student.
-    pending = [s for s, r in records.items() if r and not r.get("recorded") and r.get("status") != "not_graded"]
-    return record_results(root, exercise, notebook, pending, timing=timing)
+    return [s for s, r in records.items() if r and not r.get("recorded") and r.get("status") != "not_graded"]
 
 
 def record_results(root: Path, exercise: str, notebook: str, students: list[str], *,
-                   timing: Recording | None = None) -> list[str]:
-    """Record the results of *students* in nbgrader, in one gradebook session; returns those recorded.
+                   timing: Recording | None = None, gradebook: Any = None) -> list[str]:
+    """Record the results of *students* in nbgrader, in one gradebook transaction; returns those recorded.
 
     Nothing is committed unless every one of them was recorded; then each results file is
     marked as recorded. Results that could not be recorded stay unmarked, and are recorded
     on the next run (NbgraderError says why). A submission that could not be read is
-    recorded as the untouched release (0 points) with the reason as a note.
+    recorded as the untouched release (0 points) with the reason as a note. *gradebook* is
+    an open nbgrader ``Gradebook`` of the course to use (one is opened for the call otherwise).
     """
     if not students:
         return []
-    start = time.perf_counter()
+    with ExitStack() as stack:
+        if gradebook is None:
+            gradebook = stack.enter_context(open_gradebook(root))
+        recording = ExerciseRecording(root, exercise, notebook, gradebook, timing=timing)
+        for student in students:
+            recording.prepare(student)
+        return recording.commit()
+
+
+@contextmanager
+def open_gradebook(root: Path) -> Iterator[Any]:
+    """nbgrader's gradebook of the course at *root*, open for the duration."""
     skip_unused_format_checks()  # before nbgrader is imported: a second less
     put_own_tools_on_path()
-    _ensure_assignment(root, exercise)
+    with _nbgrader_errors(f"nbgrader's gradebook {root / 'gradebook.db'} could not be opened"), _quiet():
+        from nbgrader.api import Gradebook
+
+        from ..nbgrader_bridge.config import COURSE_ID
+
+        gradebook = Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID)
+    try:
+        yield gradebook
+    finally:
+        gradebook.close()
+
+
+@contextmanager
+def _nbgrader_errors(what: str) -> Iterator[None]:
+    """Any failure inside nbgrader, as an NbgraderError that begins with *what* went wrong."""
+    try:
+        yield
+    except NbgraderError:
+        raise
+    except Exception as error:
+        raise NbgraderError(f"{what}: {type(error).__name__}: {error}") from None
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's database layer warns about its own models
-        try:
-            _record_class(root, exercise, notebook, students, timing)
-        except NbgraderError:
-            raise
-        except Exception as error:
-            raise NbgraderError(f"nbgrader's gradebook could not record {exercise}: "
-                                f"{type(error).__name__}: {error}") from None
-    for student in students:
-        mark_recorded(result_path(root, exercise, student))
-    if timing is not None:
-        timing.seconds += time.perf_counter() - start
-    return students
+        yield
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,15 +176,47 @@ class _SourceCell:
     source: str
 
 
-class _Class:
-    """What recording an exercise needs from nbgrader, looked up once for the whole class."""
+@dataclass(frozen=True, kw_only=True)
+class _Prepared:
+    """A submission made ready for the gradebook: what nbgrader reads from its autograded notebook."""
 
-    def __init__(self, root: Path, exercise: str, notebook: str, gradebook: Any) -> None:
+    student: str
+    timestamp: Any  # a datetime, or None without a timestamp.txt
+    scores: dict[str, float | None]  # each graded cell's auto score, by cell name
+    comments: dict[str, str | None]  # each answer cell's auto comment, by cell name
+
+
+class ExerciseRecording:
+    """One exercise's recording into the gradebook, in two steps.
+
+    :meth:`prepare` takes a graded submission as soon as it is graded: it makes its autograded
+    notebook, writes its autograded folder and keeps what nbgrader reads from the notebook (a
+    few numbers and words; the notebook itself is not kept). :meth:`commit` then stores every
+    prepared submission in the gradebook in one transaction, commits it and marks their results
+    files recorded, so a class is recorded whole or not at all. Either raises NbgraderError,
+    naming the exercise; nothing of the exercise is then committed. The gradebook is used
+    between the steps only to read, so exercises may be prepared side by side in one session.
+    """
+
+    def __init__(self, root: Path, exercise: str, notebook: str, gradebook: Any, *,
+                 timing: Recording | None = None) -> None:
+        began = time.perf_counter()
+        self.root, self.exercise, self.notebook = root, exercise, notebook
+        self.timing = timing if timing is not None else Recording()
+        self.prepared: list[_Prepared] = []
+        with self._nbgrader(), _quiet():
+            _ensure_assignment(root, exercise, gradebook)
+            self._look_up(root, exercise, notebook, gradebook)
+        self.timing.seconds += time.perf_counter() - began
+
+    def _nbgrader(self) -> Any:
+        return _nbgrader_errors(f"nbgrader's gradebook could not record {self.exercise}")
+
+    def _look_up(self, root: Path, exercise: str, notebook: str, gradebook: Any) -> None:
+        """What recording the exercise needs from nbgrader, looked up once for the whole class."""
         import nbformat
         from nbgrader import utils
-        from nbgrader.api import Student, SubmittedAssignment
 
-        self.root, self.exercise, self.notebook = root, exercise, notebook
         self.notebook_id = Path(notebook).stem
         self.nbformat, self.utils, self.gradebook = nbformat, utils, gradebook
         source = gradebook.find_notebook(self.notebook_id, exercise)
@@ -165,19 +230,58 @@ class _Class:
                            for cell in [*source.grade_cells, *source.solution_cells, *source.task_cells]}
         # What nbgrader's add_submission mirrors for a new submission: every notebook of the exercise, with a
         # grade for each graded cell, a comment for each answer cell, and both for each task cell.
-        self.assignment = gradebook.find_assignment(exercise)
-        self.assignment_id = self.assignment.id
+        assignment = gradebook.find_assignment(exercise)
+        self.assignment_id = assignment.id
         self.source_notebook = source.id
         self.structure = [_Structure(notebook=nb.id, grades=[c.id for c in [*nb.grade_cells, *nb.task_cells]],
                                      comments=[c.id for c in [*nb.solution_cells, *nb.task_cells]])
-                          for nb in self.assignment.notebooks]
-        self.students = {student_id for (student_id,) in gradebook.db.query(Student.id)}
-        self.submissions = dict(gradebook.db.query(SubmittedAssignment.student_id, SubmittedAssignment.id)
-                                .filter(SubmittedAssignment.assignment_id == self.assignment_id))
+                          for nb in assignment.notebooks]
         self.release = json.loads((root / RELEASE / exercise / notebook).read_text("utf-8"))
         self.source_files = _source_files(root / SOURCE / exercise)
         self.late_penalty = _late_penalty_plugin(root)
         self.log, _ = captured_log()
+
+    def prepare(self, student: str) -> None:
+        """Make *student*'s autograded notebook and folder, and keep what the gradebook will get from it."""
+        began = time.perf_counter()
+        with self._nbgrader(), _quiet():
+            self.prepared.append(self._prepare(student))
+        self.timing.per_submission[student] = time.perf_counter() - began
+        self.timing.seconds += time.perf_counter() - began
+
+    def commit(self) -> list[str]:
+        """Store every prepared submission in the gradebook, in one transaction, and commit it; then mark their
+        results files recorded. Returns the students recorded."""
+        began = time.perf_counter()
+        db = self.gradebook.db
+        with self._nbgrader(), _quiet():
+            try:
+                self._current_rows()
+                for prepared in self.prepared:
+                    stored = time.perf_counter()
+                    self._store(prepared)
+                    self.timing.per_submission[prepared.student] = (self.timing.per_submission.get(prepared.student, 0.0)
+                                                                    + time.perf_counter() - stored)
+                db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+        students = [prepared.student for prepared in self.prepared]
+        for student in students:
+            mark_recorded(result_path(self.root, self.exercise, student))
+        self.timing.seconds += time.perf_counter() - began
+        return students
+
+    def _current_rows(self) -> None:
+        """The gradebook's rows that storing changes, read afresh (the session may have served other exercises)."""
+        from nbgrader.api import Student, SubmittedAssignment
+
+        db = self.gradebook.db
+        db.expunge_all()
+        self.assignment = self.gradebook.find_assignment(self.exercise)  # whose due date each lateness reads
+        self.students = {student_id for (student_id,) in db.query(Student.id)}
+        self.submissions = dict(db.query(SubmittedAssignment.student_id, SubmittedAssignment.id)
+                                .filter(SubmittedAssignment.assignment_id == self.assignment_id))
 
     def sanitized(self, staged: dict[str, Any]) -> Any:
         """nbgrader's sanitising steps, in its order: ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells."""
@@ -232,9 +336,8 @@ class _Class:
             if utils.compute_checksum(cell) != source.checksum:
                 raise NbgraderError(f"inconsistent checksums for cell {source.name} of {self.exercise}")
 
-    def record(self, student: str) -> None:
-        """Record one student's submission: gradebook rows and the autograded folder."""
-        nbformat, utils, gradebook = self.nbformat, self.utils, self.gradebook
+    def _prepare(self, student: str) -> _Prepared:
+        nbformat, utils = self.nbformat, self.utils
         folder = self.root / SUBMITTED / student / self.exercise
         record = json.loads(result_path(self.root, self.exercise, student).read_text("utf-8"))
         staged = self.release
@@ -243,33 +346,43 @@ class _Class:
         files = [path for path in plain_files(folder, skip={self.notebook})[0]  # never a link, a FIFO or a device
                  if not _ignored(path.name)]
         timestamp = _timestamp(utils, folder, files)
-        submission = self._submission(student, timestamp)
         # nbgrader writes the sanitised notebook, then reads it back to autograde it.
         nb = _round_trip(nbformat, self.sanitized(staged))
         inject_results(nb, record)
+        scores: dict[str, float | None] = {}
+        comments: dict[str, str | None] = {}
+        for cell in nb.cells:  # what SaveAutoGrades reads from each cell
+            meta = cell.metadata.get("nbgrader", {})
+            if utils.is_grade(cell):
+                scores[meta["grade_id"]], _ = utils.determine_grade(cell, self.log)
+            if utils.is_solution(cell) or utils.is_task(cell):
+                unchanged = meta.get("checksum", None) == utils.compute_checksum(cell) and not utils.is_task(cell)
+                comments[meta["grade_id"]] = "No response." if unchanged else None
+        self._write(student, files, _writes(nbformat, nb, consume=True))
+        return _Prepared(student=student, timestamp=timestamp, scores=scores, comments=comments)
+
+    def _store(self, prepared: _Prepared) -> None:
+        """SaveAutoGrades and AssignLatePenalties for one prepared submission, in the open transaction."""
+        db = self.gradebook.db
+        submission = self._submission(prepared.student, prepared.timestamp)
         submitted = next(n for n in submission.notebooks if n.notebook_id == self.source_notebook)
         grades = {self.cell_names[grade.cell_id]: grade for grade in submitted.grades}
         comments = {self.cell_names[comment.cell_id]: comment for comment in submitted.comments}
-        for cell in nb.cells:  # SaveAutoGrades
-            meta = cell.metadata.get("nbgrader", {})
-            if utils.is_grade(cell):
-                grade = grades[meta["grade_id"]]
-                grade.auto_score, _ = utils.determine_grade(cell, self.log)
-                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-            if utils.is_solution(cell) or utils.is_task(cell):
-                comment = comments[meta["grade_id"]]
-                unchanged = meta.get("checksum", None) == utils.compute_checksum(cell) and not utils.is_task(cell)
-                comment.auto_comment = "No response." if unchanged else None
+        for name, score in prepared.scores.items():
+            grade = grades[name]
+            grade.auto_score = score
+            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+        for name, text in prepared.comments.items():
+            comments[name].auto_comment = text
         submitted.late_submission_penalty = None  # AssignLatePenalties starts from none (see _late_penalty)
-        # Written to the class's one transaction (committed when the whole class is recorded): a new
+        # Written to the class's one transaction (committed when the whole class is stored): a new
         # submission's rows are inserted with their grades, comments and penalty in them.
-        gradebook.db.flush()
-        self.submissions[student] = submission.id
-        self._late_penalty(submission, submitted, student)
-        gradebook.db.flush()
-        gradebook.db.expunge_all()  # the session holds one submission at a time,
-        gradebook.db.add(self.assignment)  # and the exercise, whose due date each submission's lateness reads
-        self._write(student, files, _writes(nbformat, nb, consume=True))
+        db.flush()
+        self.submissions[prepared.student] = submission.id
+        self._late_penalty(submission, submitted, prepared.student)
+        db.flush()
+        db.expunge_all()  # the session holds one submission at a time,
+        db.add(self.assignment)  # and the exercise, whose due date each submission's lateness reads
 
     def _submission(self, student: str, timestamp: Any) -> Any:
         """The student's submission, as nbgrader's ``update_or_create_student`` and ``update_or_create_submission``
@@ -331,25 +444,6 @@ class _Class:
         for folder, _, names in os.walk(target):
             for name in names:
                 os.chmod(os.path.join(folder, name), 0o444)
-
-
-def _record_class(root: Path, exercise: str, notebook: str, students: list[str], timing: Recording | None) -> None:
-    from nbgrader.api import Gradebook
-
-    from ..nbgrader_bridge.config import COURSE_ID
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
-        work = _Class(root, exercise, notebook, gradebook)
-        try:
-            for student in students:
-                began = time.perf_counter()
-                work.record(student)
-                if timing is not None:
-                    timing.per_submission[student] = time.perf_counter() - began
-            gradebook.db.commit()
-        except BaseException:
-            gradebook.db.rollback()
-            raise
 
 
 def _reads(nbformat: Any, text: str) -> Any:
@@ -462,18 +556,16 @@ def _late_penalty_plugin(root: Path) -> Callable[[str, float, float], float | No
     return plugin.late_submission_penalty  # type: ignore[no-any-return]
 
 
-def _ensure_assignment(root: Path, exercise: str) -> None:
+def _ensure_assignment(root: Path, exercise: str, gradebook: Any) -> None:
     """nbgrader grades only exercises its gradebook knows: record the release there if it is missing."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    from ..nbgrader_bridge.config import COURSE_ID
     from ..nbgrader_bridge.release import release
 
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gradebook:
-        try:
-            gradebook.find_assignment(exercise)
-            return
-        except MissingEntry:
-            pass
+    try:
+        gradebook.find_assignment(exercise)
+        return
+    except MissingEntry:
+        gradebook.db.rollback()  # nothing of this session's stands in the way of the release's own
     with tempfile.TemporaryDirectory(prefix="who-says-so-release-") as scratch:
         release(root, [exercise], into=Path(scratch), gradebook=root / "gradebook.db")

@@ -11,8 +11,8 @@ from typing import Any
 
 from .config import configure
 
-__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path", "skip_server_extensions",
-           "skip_unused_format_checks"]
+__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path", "skip_archive_tools",
+           "skip_server_extensions", "skip_unused_format_checks"]
 
 
 class NbgraderError(RuntimeError):
@@ -92,6 +92,39 @@ def skip_server_extensions() -> None:
         del sys.modules["nbgrader"]
         raise
     package.__version__ = __version__  # type: ignore[attr-defined]
+
+
+ARCHIVE_TOOLS = "setuptools.archive_util"
+_ARCHIVE_FUNCTIONS = ("unpack_archive", "unpack_tarfile", "unpack_zipfile")
+
+
+def skip_archive_tools() -> None:
+    """Let ``nbgrader.utils`` import its three archive functions from setuptools in this process without
+    importing setuptools (a tenth of a second): each is a stand-in that imports the real one when first
+    called. nbgrader uses them only to unpack downloaded archives, which the process that records into the
+    gradebook never does. Does nothing once nbgrader's utilities or setuptools are imported."""
+    if "nbgrader.utils" in sys.modules or ARCHIVE_TOOLS in sys.modules:
+        return
+    import types
+
+    stand_in = types.ModuleType(ARCHIVE_TOOLS, "Stand-ins for setuptools' archive functions (see skip_archive_tools).")
+
+    def real(name: str) -> Any:
+        if sys.modules.get(ARCHIVE_TOOLS) is stand_in:
+            del sys.modules[ARCHIVE_TOOLS]
+        import importlib
+
+        return getattr(importlib.import_module(ARCHIVE_TOOLS), name)
+
+    def make(name: str) -> Any:
+        def function(*args: Any, **kwargs: Any) -> Any:
+            return real(name)(*args, **kwargs)
+        function.__name__ = function.__qualname__ = name
+        return function
+
+    for name in _ARCHIVE_FUNCTIONS:
+        setattr(stand_in, name, make(name))
+    sys.modules[ARCHIVE_TOOLS] = stand_in
 
 
 def put_own_tools_on_path() -> None:
