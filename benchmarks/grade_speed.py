@@ -49,7 +49,7 @@ STEPS = [
     ("calls", "calls (every check, in lockstep)"),
     ("teardown", "teardown (the worker's exit, its files removed)"),
     ("judging", "judging (notebook read, cases judged, results file)"),
-    ("recording", "recording into the gradebook (its share of the pass)"),
+    ("recording", "recording into the gradebook (prepared, then stored)"),
 ]
 
 
@@ -158,8 +158,8 @@ def breakdown(path: Path) -> list[str]:
             p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
             lines.append(f"  {label:<58} {statistics.median(values) * 1000:7.1f} ms {p95 * 1000:7.1f} ms")
     passes = [row["recording_pass"] for row in rows if "recording_pass" in row]
-    lines.append(f"  recording passes, one per exercise: {sum(passes):.1f} s in all "
-                 f"(nbgrader's import and gradebook set-up included)")
+    lines.append(f"  recording, every exercise: {sum(passes):.1f} s of the recording process's work "
+                 f"(the gradebook's set-up included; nbgrader's import, as the process starts, not)")
     for row in rows:
         if "cpu" in row:
             cpu = row["cpu"]

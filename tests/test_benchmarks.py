@@ -27,3 +27,10 @@ def test_the_grading_benchmark_prints_throughput_memory_a_ratio_and_where_the_ti
     assert re.search(r"incremental: .* 01-provenance: 1 submissions; graded 1, unchanged since the last run 0; "
                      r"recorded in the gradebook 1;", out)
     assert re.search(r"memory: course grade's peak \d+ MiB for 3, \d+ MiB for 6 submissions", out)
+
+
+def test_the_handover_benchmark_prints_a_ratio() -> None:
+    result = run_tool([sys.executable, "benchmarks/handover_speed.py", "--rounds", "200"], ROOT)
+    out = result.stdout
+    assert out.startswith("one processor here") or (
+        "one processor:" in out and "two processors:" in out and "ratio: a hand-over across two processors takes" in out)

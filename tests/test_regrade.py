@@ -53,6 +53,15 @@ def test_changing_a_hidden_case_regrades(graded_once: Path) -> None:
     assert grade.grade_exercise(graded_once, EXERCISE, jobs=1).graded == ["ada"]
 
 
+def test_changing_a_released_file_regrades_every_submission(graded_once: Path) -> None:
+    submit(graded_once, "bea", EXERCISE, NOTEBOOK, solved_release(graded_once, EXERCISE, NOTEBOOK))
+    assert grade.grade_exercise(graded_once, EXERCISE, jobs=1).graded == ["bea"]
+    released = graded_once / "exercises" / EXERCISE / "article.txt"
+    released.write_text(released.read_text("utf-8") + "\n", "utf-8")
+    assert grade.grade_exercise(graded_once, EXERCISE, jobs=1).graded == ["ada", "bea"]
+    assert grade.grade_exercise(graded_once, EXERCISE, jobs=1).reused == ["ada", "bea"]
+
+
 def test_a_new_grader_version_regrades(graded_once: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(results, "grader_version", lambda: "99.0.0+new")
     assert grade.grade_exercise(graded_once, EXERCISE, jobs=1).graded == ["ada"]

@@ -282,3 +282,36 @@ def test_a_launcher_that_was_killed_is_started_again(isolation: Isolation, stage
     launcher.process.wait()
     assert probe("def probe():\n    return {'ran': True}\n", isolation, stage) == {"ran": True}
     assert launcher.process.pid != killed and launcher.process.poll() is None
+
+
+AFFINITY = "import os\ndef probe():\n    return {'processors': ' '.join(str(n) for n in sorted(os.sched_getaffinity(0)))}\n"
+
+
+def processors(isolation: Isolation, stage: Path) -> list[int]:
+    return [int(n) for n in probe(AFFINITY, isolation, stage)["processors"].split()]
+
+
+def test_a_slots_sandboxes_run_on_the_slots_processor(isolation: Isolation, stage: Path, entry: str) -> None:
+    from autograder.sandbox.processors import pin, slot_processors
+
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        pytest.skip("one processor here: nothing is pinned")
+    assert slot_processors(len(allowed) + 1) == [*allowed, allowed[0]], "the slots in turn over the processors"
+    last = allowed[-1]
+    if entry == "warm":  # the launcher is kept on the slot's processor, and so is every sandbox it forks
+        LAUNCHER[0].close()
+        LAUNCHER[0] = Launcher(last)
+        try:
+            assert processors(isolation, stage) == [last]
+        finally:
+            LAUNCHER[0].close()
+            LAUNCHER[0] = Launcher()  # the other tests' launcher, kept nowhere
+        return
+    here = os.sched_getaffinity(0)
+    pin(0, last)  # the slot's thread: a sandbox it starts runs where it does
+    try:
+        assert processors(isolation, stage) == [last]
+    finally:
+        os.sched_setaffinity(0, here)
+    assert processors(isolation, stage) == allowed, "where nothing is pinned, the sandbox may run anywhere"

@@ -29,8 +29,9 @@ from ..runner.explain import describe_run, hang_problems
 from ..runner.launch import Launch, Limits, NotebookRun, run_notebook
 from ..sandbox.launchers import launchers
 from ..sandbox.policy import ENTERED, Isolation, detect_isolation, slot_uids
+from ..sandbox.processors import pin, slot_processors
 from .merge import merged_cells
-from .results import RESULTS, grading_fingerprint, read_result, result_path, task_record, write_result
+from .results import RESULTS, exercise_fingerprint, grading_fingerprint, read_result, result_path, task_record, write_result
 from .submissions import Submission, check_folder, find_submissions, plain_files, refusal
 
 __all__ = ["ClassResult", "GradingBusy", "course_lock", "grade_exercise", "grade_exercises", "grade_submission"]
@@ -121,7 +122,8 @@ def grade_exercises(
     """Grade every submission of each of *exercises*; submissions already graded, unchanged, are not run again.
 
     All the exercises' submissions go through one set of slots (JOBS sandboxes at a time, each
-    slot with its own user and warm launcher), in order, so no slot waits for an exercise to
+    slot with its own user and warm launcher, on a processor of its own: see
+    :mod:`..sandbox.processors`), in order, so no slot waits for an exercise to
     end before the next one's begin. Results go to ``results/<exercise>/<student>.json`` as
     each submission finishes, so a killed run resumes where it stopped; a submission the grader
     could not run is graded again on the next run. *written* is told (exercise, student) of each
@@ -149,13 +151,15 @@ def grade_exercises(
         if done == plan.total and finished:
             finished(plan.result(isolation))
 
-    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation.level in ENTERED) as launch:
+    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation.level in ENTERED,
+                                            processors=(processors := dict(zip(uids, slot_processors(jobs))))) as launch:
         slots: queue.Queue[int] = queue.Queue()
         for uid in uids:
             slots.put(uid)
 
         def one(plan: _Plan, submission: Submission, fingerprint: str) -> None:
             uid = slots.get()
+            pin(0, processors[uid])  # this thread, on its slot's processor while it talks to the slot's sandbox
             steps: dict[str, Any] = {"exercise": plan.exercise, "student": submission.student}
             try:
                 record = grade_submission(submission, release_folder=plan.release_folder, release=plan.release,
@@ -205,10 +209,11 @@ def _plan(root: Path, manifest: Any, exercise: str) -> _Plan:
     suite = load_suite(release_folder, hidden_file=source / HIDDEN_FILE)
     release = json.loads((release_folder / info.notebook).read_text("utf-8"))
     submissions = find_submissions(root, exercise, info.notebook)
+    common = exercise_fingerprint(release_folder=release_folder, hidden_file=source / HIDDEN_FILE,
+                                  grading=manifest.grading)
     todo, reused = [], []
     for submission in submissions:
-        fingerprint = grading_fingerprint(submission, release_folder=release_folder, hidden_file=source / HIDDEN_FILE,
-                                          grading=manifest.grading)
+        fingerprint = grading_fingerprint(submission, exercise=common)
         previous = read_result(result_path(root, exercise, submission.student))
         if previous and previous.get("digest") == fingerprint and previous.get("status") != "not_graded":
             reused.append(submission.student)

@@ -137,17 +137,12 @@ def _serve(channel: Any, root_text: str) -> None:
     opened: Any = None  # the open_gradebook context, kept open for the run
     exercises: dict[str, ExerciseRecording | str] = {}  # each exercise's recording, or the problem that ended it
 
-    def recording(exercise: str, notebook: str) -> ExerciseRecording | str:
+    def begun(exercise: str, notebook: str) -> ExerciseRecording:
         nonlocal gradebook, opened
-        if exercise not in exercises:
-            try:
-                if gradebook is None:
-                    opened = open_gradebook(root)
-                    gradebook = opened.__enter__()
-                exercises[exercise] = ExerciseRecording(root, exercise, notebook, gradebook, timing=Recording())
-            except Exception as error:  # a gradebook that cannot be opened, or read for this exercise
-                exercises[exercise] = _problem(error)
-        return exercises[exercise]
+        if gradebook is None:
+            opened = open_gradebook(root)
+            gradebook = opened.__enter__()
+        return ExerciseRecording(root, exercise, notebook, gradebook, timing=Recording())
 
     while True:
         try:
@@ -158,29 +153,35 @@ def _serve(channel: Any, root_text: str) -> None:
             break
         if message[0] == "graded":
             _, exercise, notebook, student = message
-            work = recording(exercise, notebook)
+            work = exercises.get(exercise)
             if isinstance(work, str):
                 continue
             try:
+                if work is None:
+                    work = exercises[exercise] = begun(exercise, notebook)
                 work.prepare(student)
             except Exception as error:  # the exercise is not recorded in this run; its results files stay
                 exercises[exercise] = _problem(error)
             continue
         _, exercise, notebook = message
-        work = recording(exercise, notebook)
+        left = exercises.pop(exercise, None)
         students: list[str] = []
-        problem = work if isinstance(work, str) else ""
-        if not isinstance(work, str):
+        problem = left if isinstance(left, str) else ""
+        timing = Recording()
+        work = None if isinstance(left, str) else left
+        if not problem:
             try:
-                done = {prepared.student for prepared in work.prepared}
-                for student in pending_results(root, exercise, notebook):  # earlier runs' too
-                    if student not in done:
+                done = set() if work is None else {prepared.student for prepared in work.prepared}
+                rest = [s for s in pending_results(root, exercise, notebook) if s not in done]  # earlier runs' too
+                if work is None and rest:
+                    work = begun(exercise, notebook)
+                if work is not None:
+                    timing = work.timing
+                    for student in rest:
                         work.prepare(student)
-                students = work.commit()
+                    students = work.commit()
             except Exception as error:  # nothing is lost: the results files stay
                 problem = _problem(error)
-        timing = work.timing if not isinstance(work, str) else Recording()
-        del exercises[exercise]
         channel.send((exercise, Recorded(students=students, problem=problem, timing=timing, cpu=time.process_time())))
     channel.close()
     os._exit(0)  # everything is committed: Python's clean-up of nbgrader's modules would only cost time

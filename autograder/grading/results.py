@@ -26,8 +26,9 @@ from ..records import GRADER_VERSION, CaseOutcome, ResultRecord, TaskResult
 if TYPE_CHECKING:
     from .submissions import Submission
 
-__all__ = ["RESULTS", "RETURNED_LIMIT", "code_fingerprint", "digest", "folder_files", "grader_version",
-           "grading_fingerprint", "mark_recorded", "read_result", "result_path", "task_record", "write_result"]
+__all__ = ["RESULTS", "RETURNED_LIMIT", "code_fingerprint", "digest", "exercise_fingerprint", "folder_files",
+           "grader_version", "grading_fingerprint", "mark_recorded", "read_result", "result_path", "task_record",
+           "write_result"]
 
 RESULTS = "results"
 """Results files live in ``results/<exercise>/<student>.json`` in the course folder."""
@@ -96,17 +97,22 @@ def code_fingerprint(package: Path) -> str:
     return digest(code, {})[:16]
 
 
-def grading_fingerprint(submission: Submission, *, release_folder: Path, hidden_file: Path, grading: Any) -> str:
+def grading_fingerprint(submission: Submission, *, exercise: str) -> str:
     """The fingerprint that decides whether a submission's results are still current.
 
-    It covers the notebook and every other file the student submitted, the released files (the
-    notebook's locked and check cells, the visible cases, the data files put back beside it), the
-    hidden cases, the grading limits (*grading*, a dataclass such as the manifest's ``grading``)
-    and the grader's version. Returns a hex digest.
+    It covers the notebook and every other file the student submitted, and *exercise*: the
+    exercise's own fingerprint (:func:`exercise_fingerprint`), the same for every submission of
+    it. Returns a hex digest.
     """
-    files = {"notebook": submission.notebook, "hidden cases": hidden_file}
-    files |= folder_files(submission.folder, "submitted")
-    files |= folder_files(release_folder, "release")
+    files = {"notebook": submission.notebook} | folder_files(submission.folder, "submitted")
+    return digest(files, {"exercise": exercise})
+
+
+def exercise_fingerprint(*, release_folder: Path, hidden_file: Path, grading: Any) -> str:
+    """What a submission's results depend on besides its own files: the released files (the notebook's locked and
+    check cells, the visible cases, the data files put back beside it), the hidden cases, the grading limits
+    (*grading*, a dataclass such as the manifest's ``grading``) and the grader's version. Returns a hex digest."""
+    files = {"hidden cases": hidden_file} | folder_files(release_folder, "release")
     return digest(files, {"limits": dataclasses.asdict(grading), "grader": grader_version()})
 
 

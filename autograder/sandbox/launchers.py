@@ -12,14 +12,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..runner.launch import FAST_START, Launch, Wrapped, child_env, run_module
+from .processors import pin
 
 __all__ = ["Launcher", "launchers"]
 
 
 class Launcher:
-    """A launcher process for one slot, and the socket to it (a pair made here: no path leads to it)."""
+    """A launcher process for one slot, and the socket to it (a pair made here: no path leads to it); kept on
+    *processor*, with every sandbox it starts, where one is given (see :mod:`.processors`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, processor: int | None = None) -> None:
+        self.processor = processor
         self._start()
 
     def _start(self) -> None:
@@ -29,6 +32,7 @@ class Launcher:
         self.process = subprocess.Popen(
             [sys.executable, *FAST_START, "-c", run_module("autograder.sandbox.launcher"), str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=child_env(), cwd=Path(sys.prefix))
+        pin(self.process.pid, self.processor)  # before its first request, so every sandbox it forks is kept there
         theirs.close()
 
     def launch(self, wrapped: Wrapped, env: dict[str, str], cwd: Path, output: int, fds: tuple[int, ...]) -> _Launched:
@@ -84,14 +88,15 @@ class _Launched:
 
 
 @contextmanager
-def launchers(uids: list[int], wanted: bool) -> Iterator[dict[int, Launch]]:
+def launchers(uids: list[int], wanted: bool,
+              processors: dict[int, int | None] | None = None) -> Iterator[dict[int, Launch]]:
     """A warm launcher for each slot's user id (as root, where the isolation enters its sandbox through
-    :mod:`.enter`); none when *wanted* is false."""
+    :mod:`.enter`), each kept on its slot's processor in *processors*; none when *wanted* is false."""
     started: dict[int, Launcher] = {}
     try:
         if wanted and os.geteuid() == 0:
             for uid in uids:
-                started[uid] = Launcher()
+                started[uid] = Launcher((processors or {}).get(uid))
         yield {uid: launcher.launch for uid, launcher in started.items()}
     finally:
         for launcher in started.values():
