@@ -134,25 +134,29 @@ def grade_exercises(
     :func:`grade_submission`). Returns the exercises' results, in order.
     """
     manifest = load_manifest(root / MANIFEST)
-    with ThreadPoolExecutor(max_workers=1) as probing:  # the isolation is probed while the exercises are planned
-        chosen = probing.submit(lambda: isolation or detect_isolation())
-        plans = [_plan(root, manifest, name) for name in exercises]
-        isolation = chosen.result()
     jobs = max(1, jobs or os.cpu_count() or 1)
-    lock = threading.Lock()
-    limits = Limits.from_grading(manifest.grading)
-    scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
-    os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
+    # The slots' launchers (as root) start while the isolation is probed and the exercises are planned; they are
+    # not used where the isolation found does not enter its sandbox through them.
+    wanted = isolation.level in ENTERED if isolation else _is_root()
+    with slot_uids(jobs) as uids, launchers(uids, wanted=wanted,
+                                            processors=(processors := dict(zip(uids, slot_processors(jobs))))) as warm:
+        with ThreadPoolExecutor(max_workers=1) as probing:  # the isolation is probed while the exercises are planned
+            chosen = probing.submit(lambda: isolation or detect_isolation())
+            plans = [_plan(root, manifest, name) for name in exercises]
+            isolation = chosen.result()
+        launch = warm if isolation.level in ENTERED else {}
+        lock = threading.Lock()
+        limits = Limits.from_grading(manifest.grading)
+        scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
+        os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
 
-    def report(plan: _Plan) -> None:  # with the lock held
-        done = len(plan.graded) + len(plan.reused)
-        if progress:
-            progress(plan.exercise, done, plan.total)
-        if done == plan.total and finished:
-            finished(plan.result(isolation))
+        def report(plan: _Plan) -> None:  # with the lock held
+            done = len(plan.graded) + len(plan.reused)
+            if progress:
+                progress(plan.exercise, done, plan.total)
+            if done == plan.total and finished:
+                finished(plan.result(isolation))
 
-    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation.level in ENTERED,
-                                            processors=(processors := dict(zip(uids, slot_processors(jobs))))) as launch:
         slots: queue.Queue[int] = queue.Queue()
         for uid in uids:
             slots.put(uid)
@@ -199,6 +203,10 @@ def grade_exercises(
         order = {submission.student: index for index, (submission, _) in enumerate(plan.todo)}
         plan.graded.sort(key=order.__getitem__)
     return [plan.result(isolation) for plan in plans]
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _plan(root: Path, manifest: Any, exercise: str) -> _Plan:
