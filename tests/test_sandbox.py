@@ -180,20 +180,31 @@ def test_the_grader_cannot_be_signalled(isolation: Isolation, stage: Path) -> No
 def test_a_warm_launchers_runs_share_nothing_and_hold_nothing_of_the_grader(isolation: Isolation, stage: Path,
                                                                               entry: str) -> None:
     """Each run forked by one launcher is a sandbox of its own (its own mount and process namespaces at
-    ``bwrap``), with no descriptor but its output and the channel's two pipes: not the launcher's socket."""
+    ``bwrap``), with no descriptor but its output and the channel's two pipes: not the launcher's socket.
+
+    The runs are one after the other, and the kernel may give a new namespace the number of one that has
+    ended, so the runs' namespace numbers are compared with the grader's own, and what the first run
+    leaves in its /tmp is looked for by the second."""
     code = ("import os\ndef link(n):\n    try:\n        return os.readlink(f'/proc/self/fd/{n}')\n"
             "    except OSError:\n        return None\n"  # the descriptor that listed the folder, closed since
             "def probe():\n    fds = sorted(int(n) for n in os.listdir('/proc/self/fd'))\n"
             "    return {'fds': [link(n) for n in fds if n > 2 and link(n)],"
             " 'ns': [os.readlink(f'/proc/self/ns/{k}') for k in ('mnt', 'pid', 'net', 'ipc', 'user')],"
-            " 'uid': os.getuid(), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}\n")
-    first, second = probe(code, isolation, stage), probe(code, isolation, stage)
+            " 'uid': os.getuid(), 'pids': sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),"
+            " 'left': os.path.exists('/tmp/left-by-a-run') or open('/tmp/left-by-a-run', 'w').close() or False}\n")
+    try:
+        first, second = probe(code, isolation, stage), probe(code, isolation, stage)
+    finally:
+        Path("/tmp/left-by-a-run").unlink(missing_ok=True)  # the host's own /tmp, where a run has no namespaces
     for seen in (first, second):
         assert seen["uid"] >= FIRST_UID
         held = seen["fds"]["$seq"]
         assert len(held) == 2 and all(link.startswith("pipe:") for link in held), held  # the channel only
     if isolation.level == "bwrap":
-        assert not set(first["ns"]["$seq"]) & set(second["ns"]["$seq"]), "each run has namespaces of its own"
+        own = {os.readlink(f"/proc/self/ns/{kind}") for kind in ("mnt", "pid", "net", "ipc", "user")}
+        for seen in (first, second):
+            assert len(set(seen["ns"]["$seq"])) == 5 and not set(seen["ns"]["$seq"]) & own, "namespaces of its own"
+        assert first["left"] is False and second["left"] is False, "the second run sees nothing the first left"
         assert os.getpid() not in first["pids"]["$seq"]
         if LAUNCHER:
             assert LAUNCHER[0].process.pid not in first["pids"]["$seq"]
