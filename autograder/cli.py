@@ -293,8 +293,9 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
 
 def _write_timings(path: Path, timings: list[dict[str, Any]], recordings: dict[str, Any]) -> None:
     """Each graded submission's steps, with its share of recording, one JSON object a line; then one line per
-    exercise with the recording process's time on it; then the processor time used by this process and by the recording
-    process, in seconds (a sandbox's own is not counted: bubblewrap's processes are not waited for by it)."""
+    exercise with the recording process's time on it; then the processor time used by this process and by the
+    recording process, in seconds (a sandbox's own is not counted: bubblewrap's processes are not waited for by
+    it)."""
     import json
     import resource
 

@@ -250,7 +250,8 @@ def _first_function(course: Path, exercise: str) -> str:
 
 
 def _recorded_flags(course: Path, exercise: str) -> dict[str, bool]:
-    return {p.stem: json.loads(p.read_text("utf-8"))["recorded"] for p in (course / "results" / exercise).glob("*.json")}
+    return {path.stem: json.loads(path.read_text("utf-8"))["recorded"]
+            for path in (course / "results" / exercise).glob("*.json")}
 
 
 def test_exercises_prepared_side_by_side_are_each_committed_whole(graded_unrecorded: Path, tmp_path: Path) -> None:
@@ -316,6 +317,29 @@ def test_a_recording_process_that_dies_is_a_gradebook_problem_and_loses_nothing(
         done = recorder.finished(EXERCISE, NOTEBOOK).result(timeout=60)
     finally:
         recorder.close()  # returns, although the process is gone
-    assert done.students == [] and done.problem.startswith("the recording process failed: ")
+    assert done.students == [] and done.problem == "the recording process failed: it was stopped by the signal SIGKILL"
     assert {p.name: p.read_bytes() for p in (course / "results" / EXERCISE).glob("*.json")} == before
     assert not (course / "gradebook.db").exists() or _submissions(course) == {}
+
+
+UNPACKS_WITH_THE_STAND_IN = """
+import json, sys, zipfile
+from pathlib import Path
+from autograder.nbgrader_bridge.tools import light_recording_imports
+light_recording_imports()
+import nbgrader.utils
+before = "setuptools" in sys.modules
+folder = Path(sys.argv[1])
+with zipfile.ZipFile(folder / "work.zip", "w") as archive:
+    archive.writestr("inside/answer.txt", "42")
+nbgrader.utils.unpack_archive(str(folder / "work.zip"), str(folder / "out"))
+print(json.dumps({"before": before, "after": "setuptools" in sys.modules,
+                  "unpacked": (folder / "out" / "inside" / "answer.txt").read_text()}))
+"""
+
+
+def test_nbgrader_unpacks_an_archive_in_a_process_that_skipped_setuptools_at_import(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", UNPACKS_WITH_THE_STAND_IN, str(tmp_path)], env=tool_env(),
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    said = json.loads(result.stdout.strip().splitlines()[-1])
+    assert said == {"before": False, "after": True, "unpacked": "42"}, "imported only when first called, and works"

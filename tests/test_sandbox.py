@@ -295,7 +295,8 @@ def test_a_launcher_that_was_killed_is_started_again(isolation: Isolation, stage
     assert launcher.process.pid != killed and launcher.process.poll() is None
 
 
-AFFINITY = "import os\ndef probe():\n    return {'processors': ' '.join(str(n) for n in sorted(os.sched_getaffinity(0)))}\n"
+AFFINITY = ("import os\ndef probe():\n"
+            "    return {'processors': ' '.join(str(n) for n in sorted(os.sched_getaffinity(0)))}\n")
 
 
 def processors(isolation: Isolation, stage: Path) -> list[int]:
@@ -308,7 +309,10 @@ def test_a_slots_sandboxes_run_on_the_slots_processor(isolation: Isolation, stag
     allowed = sorted(os.sched_getaffinity(0))
     if len(allowed) < 2:
         pytest.skip("one processor here: nothing is pinned")
-    assert slot_processors(len(allowed) + 1) == [*allowed, allowed[0]], "the slots in turn over the processors"
+    slots = [FIRST_UID + index for index in range(len(allowed) + 1)]
+    assert list(slot_processors(slots).values()) == [*allowed, allowed[0]], "the slots in turn over the processors"
+    assert slot_processors([FIRST_UID + 1]) == {FIRST_UID + 1: allowed[1]}, (
+        "a run whose slot user is the second (another run holds the first) starts on the second processor")
     last = allowed[-1]
     if entry == "warm":  # the launcher is kept on the slot's processor, and so is every sandbox it forks
         LAUNCHER[0].close()

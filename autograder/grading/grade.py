@@ -31,7 +31,8 @@ from ..sandbox.launchers import launchers
 from ..sandbox.policy import ENTERED, Isolation, detect_isolation, slot_uids
 from ..sandbox.processors import pin, slot_processors
 from .merge import merged_cells
-from .results import RESULTS, exercise_fingerprint, grading_fingerprint, read_result, result_path, task_record, write_result
+from .results import (RESULTS, exercise_fingerprint, grading_fingerprint, read_result, result_path, task_record,
+                      write_result)
 from .submissions import Submission, check_folder, find_submissions, plain_files, refusal
 
 __all__ = ["ClassResult", "GradingBusy", "course_lock", "grade_exercise", "grade_exercises", "grade_submission"]
@@ -137,9 +138,8 @@ def grade_exercises(
     jobs = max(1, jobs or os.cpu_count() or 1)
     # The slots' launchers (as root) start while the isolation is probed and the exercises are planned; they are
     # not used where the isolation found does not enter its sandbox through them.
-    wanted = isolation.level in ENTERED if isolation else _is_root()
-    with slot_uids(jobs) as uids, launchers(uids, wanted=wanted,
-                                            processors=(processors := dict(zip(uids, slot_processors(jobs))))) as warm:
+    with slot_uids(jobs) as uids, launchers(uids, wanted=isolation is None or isolation.level in ENTERED,
+                                            processors=(processors := slot_processors(uids))) as warm:
         with ThreadPoolExecutor(max_workers=1) as probing:  # the isolation is probed while the exercises are planned
             chosen = probing.submit(lambda: isolation or detect_isolation())
             plans = [_plan(root, manifest, name) for name in exercises]
@@ -203,10 +203,6 @@ def grade_exercises(
         order = {submission.student: index for index, (submission, _) in enumerate(plan.todo)}
         plan.graded.sort(key=order.__getitem__)
     return [plan.result(isolation) for plan in plans]
-
-
-def _is_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _plan(root: Path, manifest: Any, exercise: str) -> _Plan:

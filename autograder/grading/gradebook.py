@@ -28,7 +28,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,7 +209,7 @@ class ExerciseRecording:
             self._look_up(root, exercise, notebook, gradebook)
         self.timing.seconds += time.perf_counter() - began
 
-    def _nbgrader(self) -> Any:
+    def _nbgrader(self) -> AbstractContextManager[None]:
         return _nbgrader_errors(f"nbgrader's gradebook could not record {self.exercise}")
 
     def _look_up(self, root: Path, exercise: str, notebook: str, gradebook: Any) -> None:
@@ -257,11 +257,11 @@ class ExerciseRecording:
         with self._nbgrader(), _quiet():
             try:
                 self._current_rows()
+                shares = self.timing.per_submission
                 for prepared in self.prepared:
                     stored = time.perf_counter()
                     self._store(prepared)
-                    self.timing.per_submission[prepared.student] = (self.timing.per_submission.get(prepared.student, 0.0)
-                                                                    + time.perf_counter() - stored)
+                    shares[prepared.student] = shares.get(prepared.student, 0.0) + time.perf_counter() - stored
                 db.commit()
             except BaseException:
                 db.rollback()

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Future
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +95,8 @@ class RecordingProcess:
             return
         try:
             self._channel.send(message)
-        except (OSError, ValueError) as error:  # the process is gone: every exercise waiting is told why
-            self._lose(f"{type(error).__name__}: {error}")
+        except (OSError, ValueError):  # the process is gone: every exercise waiting is told why
+            self._lose(self._ended())
 
     def _read(self) -> None:
         while True:
@@ -107,9 +109,18 @@ class RecordingProcess:
             if answer is not None:
                 answer.set_result(recorded)
         with self._lock:
-            self._process.join(timeout=5)
-            status = self._process.exitcode
-            self._lose("it stopped" + (f" (exit status {status})" if status not in (None, 0) else ""))
+            self._lose(self._ended())
+
+    def _ended(self) -> str:
+        """How the process ended, in words."""
+        self._process.join(timeout=5)
+        status = self._process.exitcode
+        if status is not None and status < 0:
+            try:
+                return f"it was stopped by the signal {signal.Signals(-status).name}"
+            except ValueError:
+                pass
+        return "it stopped" + (f" (exit status {status})" if status not in (None, 0) else "")
 
     def _lose(self, why: str) -> None:
         """With the lock held: the process cannot be reached; every exercise still waiting is a gradebook problem."""
@@ -123,25 +134,22 @@ class RecordingProcess:
 def _serve(channel: Any, root_text: str) -> None:
     """The recording process: prepare, store and answer, in the order told, until told to stop."""
     root = Path(root_text)
-    from ..nbgrader_bridge.tools import skip_archive_tools, skip_server_extensions, skip_unused_format_checks
+    from ..nbgrader_bridge.tools import light_recording_imports
 
-    skip_unused_format_checks()  # before nbformat: see there
-    skip_server_extensions()
-    skip_archive_tools()
+    light_recording_imports()  # before nbformat and nbgrader: see there
     import nbformat  # noqa: F401  # imported now, while the first submissions are graded
     import nbgrader.api  # noqa: F401
 
     from .gradebook import ExerciseRecording, open_gradebook, pending_results
 
+    session = ExitStack()  # the gradebook, opened for the first exercise with something to record, kept for the run
     gradebook: Any = None
-    opened: Any = None  # the open_gradebook context, kept open for the run
     exercises: dict[str, ExerciseRecording | str] = {}  # each exercise's recording, or the problem that ended it
 
     def begun(exercise: str, notebook: str) -> ExerciseRecording:
-        nonlocal gradebook, opened
+        nonlocal gradebook
         if gradebook is None:
-            opened = open_gradebook(root)
-            gradebook = opened.__enter__()
+            gradebook = session.enter_context(open_gradebook(root))
         return ExerciseRecording(root, exercise, notebook, gradebook, timing=Recording())
 
     while True:
@@ -183,6 +191,7 @@ def _serve(channel: Any, root_text: str) -> None:
             except Exception as error:  # nothing is lost: the results files stay
                 problem = _problem(error)
         channel.send((exercise, Recorded(students=students, problem=problem, timing=timing, cpu=time.process_time())))
+    session.close()
     channel.close()
     os._exit(0)  # everything is committed: Python's clean-up of nbgrader's modules would only cost time
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from .config import configure
 
-__all__ = ["NbgraderError", "captured_log", "generate_assignment", "put_own_tools_on_path", "skip_archive_tools",
-           "skip_server_extensions", "skip_unused_format_checks"]
+__all__ = ["NbgraderError", "captured_log", "generate_assignment", "light_recording_imports", "put_own_tools_on_path",
+           "skip_archive_tools", "skip_server_extensions", "skip_unused_format_checks"]
 
 
 class NbgraderError(RuntimeError):
@@ -125,6 +125,14 @@ def skip_archive_tools() -> None:
     for name in _ARCHIVE_FUNCTIONS:
         setattr(stand_in, name, make(name))
     sys.modules[ARCHIVE_TOOLS] = stand_in
+
+
+def light_recording_imports() -> None:
+    """Each of the skips above, for a process that only records into the gradebook: call it before nbformat or
+    nbgrader is imported."""
+    skip_unused_format_checks()
+    skip_server_extensions()
+    skip_archive_tools()
 
 
 def put_own_tools_on_path() -> None:

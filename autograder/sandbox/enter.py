@@ -28,7 +28,7 @@ PR_SET_NO_NEW_PRIVS = 38
 
 # The C library is already loaded into this process: its symbols, without ctypes.util.find_library (which
 # starts ldconfig and a compiler, and costs more than the rest of the sandbox's start together).
-_libc = ctypes.CDLL(None, use_errno=True)
+libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _check(result: int, what: str) -> None:
@@ -38,7 +38,7 @@ def _check(result: int, what: str) -> None:
 
 
 def _mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
-    _check(_libc.mount(source.encode() if source else None, target.encode(), kind.encode() if kind else None,
+    _check(libc.mount(source.encode() if source else None, target.encode(), kind.encode() if kind else None,
                        flags, data.encode() if data else None), f"mount {target}")
 
 
@@ -66,7 +66,7 @@ def enter(spec: dict[str, Any], command: list[str], env: dict[str, str] | None =
     uid = int(spec["uid"])
     if spec.get("work"):
         work = spec["work"]
-        _check(_libc.unshare(CLONE_NEWNS), "unshare the mount namespace")
+        _check(libc.unshare(CLONE_NEWNS), "unshare the mount namespace")
         _mount(None, "/", None, MS_REC | MS_PRIVATE)
         # The runtime and the package, reachable for the slot's user even where they lie under /root.
         _mount("tmpfs", spec["hold"], "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=711")
@@ -85,7 +85,7 @@ def enter(spec: dict[str, Any], command: list[str], env: dict[str, str] | None =
     os.setuid(uid)
     if os.getuid() == 0 or os.geteuid() == 0:
         raise SystemExit("the sandbox could not drop root")
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "forbid new privileges")
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "forbid new privileges")
     env = dict(os.environ if env is None else env)
     if not spec.get("work"):
         env["HOME"] = spec["stage"]

@@ -23,7 +23,7 @@ import os
 import socket
 import sys
 
-from .enter import _libc, enter
+from .enter import libc, enter
 
 TYPE_CHECKING = False  # typing is not imported when this runs; mypy reads it
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ MESSAGE_LIMIT = 1 << 22
 
 
 def main() -> int:
-    _libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  # ends with the grader
+    libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  # ends with the grader
     channel = socket.socket(fileno=int(sys.argv[1]))
     while True:
         try:
