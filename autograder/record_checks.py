@@ -39,18 +39,24 @@ class RecordError(ValueError):
 
 
 def value_depth(value: Any, limit: int = MAX_VALUE_DEPTH) -> int:
-    """How deeply *value* (plain JSON data) nests, counted without recursion; stops counting past *limit*."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return deepest
+    """How deeply *value* (plain JSON data) nests, counted without recursion; stops counting past *limit*.
+
+    A value that holds nothing is 1 deep, a list of such values 2, and so on. It is counted one
+    level at a time (every call of the checks counts its value, on both sides of the channel).
+    """
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        if depth > limit:
+            return depth
+        inside: list[Any] = []
+        for item in level:
+            if isinstance(item, dict):
+                inside.extend(item.values())
+            elif isinstance(item, list):
+                inside.extend(item)
+        level = inside
+    return depth
 
 
 def text(data: dict[str, Any], key: str, *, optional: bool = True) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from autograder.grading.gradebook import _reads, _round_trip, _writes
+from autograder.grading.gradebook import _read_data, _reads, _round_trip, _writes
 from autograder.grading.results import _encoded, mark_recorded, write_result
 
 from .classgen import half_right, submit
@@ -64,18 +64,60 @@ def _notebooks() -> list[tuple[str, str]]:
     return found
 
 
+def _shape(value: Any) -> Any:
+    """*value*'s types, all the way down, with its keys sorted: what == on the values alone would not see."""
+    if isinstance(value, dict):
+        return (type(value).__name__, sorted((key, _shape(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return (type(value).__name__, [_shape(item) for item in value])
+    return type(value).__name__
+
+
 @pytest.mark.parametrize("name,text", _notebooks(), ids=[name for name, _ in _notebooks()])
-def test_the_compact_round_trip_reads_back_what_nbformats_indented_one_does(name: str, text: str) -> None:
+def test_the_round_trip_is_what_nbgrader_reads_back_after_writing(name: str, text: str) -> None:
     assert len(_notebooks()) > 10, "the release, solution and lesson notebooks are there"
     theirs = _reads(nbformat, nbformat.versions[4].writes_json(_reads(nbformat, text)))  # nbgrader's write, read back
     ours = _round_trip(nbformat, _reads(nbformat, text))
     assert ours == theirs
-    # The same keys in the same order, and the same types, all the way down (== alone would not see them).
-    assert json.dumps(ours) == json.dumps(theirs)
-    assert type(ours.cells[0].metadata) is type(theirs.cells[0].metadata)
+    # The same values of the same types, all the way down; only the order of keys may differ, and the autograded
+    # file is written with sorted keys.
+    assert json.dumps(ours, sort_keys=True) == json.dumps(theirs, sort_keys=True)
+    assert _shape(ours) == _shape(theirs)
+    assert nbformat.versions[4].writes_json(ours) == nbformat.versions[4].writes_json(theirs)
     if name == "odd":
         assert "signature" not in ours.metadata and "trusted" not in ours.cells[0].metadata, "transient keys dropped"
         assert ours.cells[0].source == _odd_notebook()["cells"][0]["source"], "split lines joined again"
+
+
+@pytest.mark.parametrize("name,text", _notebooks(), ids=[name for name, _ in _notebooks()])
+def test_a_notebook_is_read_from_its_data_as_from_its_text(name: str, text: str) -> None:
+    data = json.loads(text)
+    unchanged = copy.deepcopy(data)
+    ours, theirs = _read_data(nbformat, data), _reads(nbformat, json.dumps(data, ensure_ascii=False))
+    assert data == unchanged, "the data is left as it was"
+    assert ours == theirs and json.dumps(ours) == json.dumps(theirs), "the same keys, in the same order"
+    assert _shape(ours) == _shape(theirs)
+
+
+def test_a_sanitised_notebook_holds_notebook_nodes_where_nbgrader_reading_it_back_would() -> None:
+    """Sanitising puts new values into the notebook: each is of the type nbformat's reader would give it."""
+    from autograder.grading.gradebook import ExerciseRecording
+
+    release = json.loads((ROOT / "exercises" / EXERCISE / NOTEBOOK).read_text("utf-8"))
+    twice = copy.deepcopy(release)  # with a graded cell twice, under a new cell id (so no id is repaired)
+    copied = copy.deepcopy(next(c for c in release["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")))
+    twice["cells"].append(copied | {"id": "copied-cell"})
+    recording = object.__new__(ExerciseRecording)  # only what sanitising reads, without a gradebook
+    import nbgrader.utils
+
+    recording.nbformat, recording.utils, recording.exercise = nbformat, nbgrader.utils, EXERCISE
+    recording.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    recording.source_cells, recording.max_scores = {}, {}
+    nb = recording.sanitized(twice)
+    assert [c.metadata.get("nbgrader") for c in nb.cells].count({}) == 1, "the first of the two lost its grade id"
+    theirs = _reads(nbformat, nbformat.versions[4].writes_json(nb))
+    assert _shape(_round_trip(nbformat, nb)) == _shape(theirs)
+    assert nb.metadata.kernelspec is not recording.kernelspec, "each notebook has its own copy"
 
 
 @pytest.mark.parametrize("name,text", _notebooks(), ids=[name for name, _ in _notebooks()])
@@ -343,3 +385,25 @@ def test_nbgrader_unpacks_an_archive_in_a_process_that_skipped_setuptools_at_imp
                             cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
     said = json.loads(result.stdout.strip().splitlines()[-1])
     assert said == {"before": False, "after": True, "unpacked": "42"}, "imported only when first called, and works"
+
+
+CALLS_THE_WEB_CLIENT_THROUGH_THE_STAND_IN = """
+import json, sys
+from autograder.nbgrader_bridge.tools import light_recording_imports
+light_recording_imports()
+import nbgrader.api
+from nbgrader.auth import jupyterhub
+before = "urllib3" in sys.modules
+prepared = jupyterhub.requests.Request("GET", "http://hub.example/hub/api/groups", params={"q": "é"}).prepare()
+import requests
+print(json.dumps({"before": before, "after": "urllib3" in sys.modules, "url": prepared.url,
+                  "same": requests.request is jupyterhub.requests.request and sys.modules["requests"] is requests}))
+"""
+
+
+def test_nbgraders_hub_plugin_gets_the_real_web_client_when_it_first_uses_it(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", CALLS_THE_WEB_CLIENT_THROUGH_THE_STAND_IN], env=tool_env(),
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    said = json.loads(result.stdout.strip().splitlines()[-1])
+    assert said == {"before": False, "after": True, "url": "http://hub.example/hub/api/groups?q=%C3%A9",
+                    "same": True}, "imported only when first used, and the real package"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from autograder.checks import Call
+from autograder.record_checks import MAX_VALUE_DEPTH, value_depth
 from autograder.runner import Limits, NotebookRun, run_notebook
 from autograder.runner.cells import CodeCell
 from autograder.runner.jsonlines import dumps, loads
@@ -90,6 +91,27 @@ def test_an_observation_no_honest_worker_sends_is_turned_into_a_grader_error_by_
     assert (strange.status, strange.error, strange.message) == ("raised", "GraderError",
                                                                  "'bases' should be a list of class names")
     assert (fine.status, fine.value) == ("returned", "ok")
+
+
+
+def _depth(value: Any) -> int:
+    """How deeply *value* nests, by the definition: 1 for a value holding nothing, one more than its deepest item."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return 1 + max((_depth(item) for item in items), default=0)
+
+
+@pytest.mark.parametrize("value", [0, "text", [], {}, [1], {"a": [1, {"b": []}]}, [[], [[[]]], {"c": 2}],
+                                   {"$dict": [["source", "x"], ["verb", "said"]]}, [[[[5]]], 1, [2, [3]]]])
+def test_the_depth_of_a_value_is_counted_as_defined(value: Any) -> None:
+    assert value_depth(value) == _depth(value)
+
+
+def test_counting_the_depth_stops_one_past_the_limit() -> None:
+    deep: Any = []
+    for _ in range(MAX_VALUE_DEPTH * 10):
+        deep = [deep, 1]
+    assert value_depth(deep) == MAX_VALUE_DEPTH + 1
+    assert value_depth([[[[]]]], limit=2) == 3 and value_depth([[[[]]]], limit=4) == 4
 
 
 VALUES: list[Any] = [

@@ -8,7 +8,9 @@ released to students) and, in the nbgrader source only, ``hidden-cases.yaml``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,11 @@ class Call:
     def to_data(self) -> dict[str, Any]:
         """The call as the grader sends it to the worker (see :func:`autograder.checks.run.observe_data`)."""
         return {"case": self.case_id, "function": self.function, "args": self.args, "kwargs": self.kwargs}
+
+    @cached_property
+    def encoded(self) -> str:
+        """:meth:`to_data` as JSON (non-ASCII text as it is), encoded once: a call is sent to every submission."""
+        return json.dumps(self.to_data(), ensure_ascii=False)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Call:
@@ -88,6 +95,11 @@ class Suite:
 
     def points_for(self, task: int) -> float:
         return sum(c.points for c in self.cases_for(task))
+
+    @cached_property
+    def calls(self) -> tuple[Call, ...]:
+        """Every case's call, in the suite's order (made once, and sent to every submission)."""
+        return tuple(case.call() for case in self.cases)
 
     def with_hidden(self, hidden: Suite) -> Suite:
         return Suite(exercise=self.exercise, tasks=self.tasks, cases=self.cases + hidden.cases)

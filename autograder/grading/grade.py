@@ -332,7 +332,7 @@ def _run(submission: Submission, files: list[Path], release_folder: Path, scratc
         for path in release_folder.iterdir():
             if path.is_file() and path.suffix != ".ipynb" and path.name not in {HIDDEN_FILE, "grading.json"}:
                 shutil.copyfile(path, stage / path.name)
-        run = run_notebook(submission.notebook, [c.call() for c in suite.cases], limits, cells=cells,
+        run = run_notebook(submission.notebook, suite.calls, limits, cells=cells,
                            wrap=lambda command: isolation.wrap(command, uid=uid, stage=stage, limits=limits),
                            scratch=stage, launch=launch)
         run.moments["staging"] = staged

@@ -230,7 +230,16 @@ class _Session:
         """Say *messages* to the worker, one line each, in one write where the pipe takes it."""
         import json
 
-        self.unsent += "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages).encode("utf-8")
+        self.say("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages))
+
+    def send_calls(self, calls: Sequence[tuple[Call, str]]) -> None:
+        """Send each (call, nonce) as a call message, ``{"call": …, "nonce": …}``, all in one write where the pipe
+        takes it (each call's JSON is encoded once, and serves every submission)."""
+        self.say("".join(f'{{"call": {call.encoded}, "nonce": "{nonce}"}}\n' for call, nonce in calls))
+
+    def say(self, lines: str) -> None:
+        """Give the worker *lines* (whole JSON lines)."""
+        self.unsent += lines.encode("utf-8")
         self._write()
 
     def _write(self) -> None:
@@ -320,13 +329,13 @@ class _Session:
         nonces = [secrets.token_hex(8) for _ in calls]
         for index, (call, asked) in enumerate(zip(calls, nonces)):
             if not call.public:
-                self.send({"call": call.to_data(), "nonce": asked})
+                self.send_calls([(call, asked)])
             elif index == 0 or not calls[index - 1].public:
                 # The visible cases that come next, at once: the student has them already (cases.yaml), so
                 # nothing is told early; each is still answered, with its own nonce, before the next is read.
                 # A hidden case is sent alone, only once the case before it has been answered.
                 public = itertools.takewhile(lambda pair: pair[0].public, zip(calls[index:], nonces[index:]))
-                self.send_all([{"call": c.to_data(), "nonce": n} for c, n in public])
+                self.send_calls(list(public))
             until = time.monotonic() + limits.call_seconds + GRACE_SECONDS
             while True:
                 item = self.next(until)

@@ -65,9 +65,21 @@ def _is_root() -> bool:
 
 def _runtime() -> list[str]:
     """The folders Python needs, outside /usr (which is bound whole): the environment and its base."""
+    return list(_runtime_places())
+
+
+@cache
+def _runtime_places() -> tuple[str, ...]:
+    """:func:`_runtime`, found once: every sandbox of a run binds the same folders."""
     places = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
               Path(sys.executable).parent.resolve()}
-    return sorted(str(p) for p in places if p.is_dir() and not str(p).startswith("/usr"))
+    return tuple(sorted(str(p) for p in places if p.is_dir() and not str(p).startswith("/usr")))
+
+
+@cache
+def _package() -> str:
+    """The course package's folder, bound read-only into every sandbox."""
+    return str(Path(__file__).resolve().parents[1])
 
 
 def bwrap_argv(command: list[str], *, limits: Limits, work: str | None, stage: str | None,
@@ -75,7 +87,7 @@ def bwrap_argv(command: list[str], *, limits: Limits, work: str | None, stage: s
     """bubblewrap's command line: *work* (a folder already limited, as root) or a new limited memory file system
     filled from *stage* is the scratch folder; *held* maps a folder to bind to the place it can be reached from
     (as root, the runtime may lie in a folder that the sandbox's user cannot enter, such as /root)."""
-    package = str(Path(__file__).resolve().parents[1])
+    package = _package()
     held = held or {}
     argv = [BWRAP, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
             "--hostname", "sandbox", "--clearenv", "--ro-bind", "/usr", "/usr"]
@@ -127,7 +139,7 @@ class Isolation:
             work.mkdir(mode=0o700, exist_ok=True)
             hold = stage.parent / f"{stage.name}-held"
             hold.mkdir(mode=0o711, exist_ok=True)
-            places = [*_runtime(), str(Path(__file__).resolve().parents[1])]
+            places = [*_runtime(), _package()]
             held = {place: str(hold / str(index)) for index, place in enumerate(places)}
             spec.update(work=str(work), size=limits.scratch_mb * 1024 * 1024, files=limits.scratch_files,
                         hold=str(hold), held=held)
