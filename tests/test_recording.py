@@ -167,22 +167,29 @@ from autograder.grading.gradebook import record_pending
 course = Path(sys.argv[1])
 recorded = record_pending(course, "01-provenance", "provenance.ipynb")
 import jsonschema, nbformat
+from autograder.nbgrader_bridge.tools import UNUSED_FORMAT_PACKAGES
 notebook = nbformat.read(course / "autograded" / "ada" / "01-provenance" / "provenance.ipynb", as_version=4)
 nbformat.validate(notebook)  # nbformat's validation, with jsonschema, works as before
-print(json.dumps({"recorded": recorded, "skipped": "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None,
-                  "formats": sorted(jsonschema.FormatChecker().checkers)}))
+import importlib, importlib.util
+imported = sorted(name for name in UNUSED_FORMAT_PACKAGES if sys.modules.get(name) is not None)
+installed = [name for name in UNUSED_FORMAT_PACKAGES if importlib.util.find_spec(name) is not None]
+later = [importlib.import_module(name).__name__ for name in installed]  # still there for whoever imports them
+print(json.dumps({"recorded": recorded, "imported": imported, "formats": sorted(jsonschema.FormatChecker().checkers),
+                  "installed": installed, "later": later}))
 """
 
 
-def test_a_process_that_records_does_not_import_the_format_package_nbgrader_never_uses(
+def test_a_process_that_records_does_not_import_the_format_packages_nbgrader_never_uses(
         failed_class: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
     course = shutil.copytree(failed_class[0], tmp_path / "course", symlinks=True)
     (course / "submitted" / "bea" / EXERCISE / "timestamp.txt").write_text("2026-11-30 16:30:00 UTC\n", "utf-8")
     result = subprocess.run([sys.executable, "-c", RECORDS_ON_ITS_OWN, str(course)], env=tool_env(), cwd=ROOT,
                             capture_output=True, text=True, timeout=300, check=True)
     said = json.loads(result.stdout.strip().splitlines()[-1])
-    assert said["recorded"] == ["ada", "bea", "carl"] and said["skipped"] is True
-    assert "iri" not in said["formats"] and {"email", "ipv4", "regex"} <= set(said["formats"]), "only the iri formats go"
+    assert said["recorded"] == ["ada", "bea", "carl"] and said["imported"] == []
+    assert said["installed"] and said["later"] == said["installed"], "installed here (with jupyterlab), and importable"
+    assert not {"iri", "duration", "color", "json-pointer", "date-time", "uri"} & set(said["formats"])
+    assert {"email", "ipv4", "regex", "date", "uuid"} <= set(said["formats"]), "the formats of the standard library stay"
 
 
 def test_the_next_run_records_the_whole_class_once_the_problem_is_mended(

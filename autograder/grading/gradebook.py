@@ -258,10 +258,12 @@ class ExerciseRecording:
             try:
                 self._current_rows()
                 shares = self.timing.per_submission
-                for prepared in self.prepared:
+                for batch in _batches(self.prepared, STORED_TOGETHER):
                     stored = time.perf_counter()
-                    self._store(prepared)
-                    shares[prepared.student] = shares.get(prepared.student, 0.0) + time.perf_counter() - stored
+                    self._store(batch)
+                    share = (time.perf_counter() - stored) / len(batch)
+                    for prepared in batch:
+                        shares[prepared.student] = shares.get(prepared.student, 0.0) + share
                 db.commit()
             except BaseException:
                 db.rollback()
@@ -286,7 +288,7 @@ class ExerciseRecording:
     def sanitized(self, staged: dict[str, Any]) -> Any:
         """nbgrader's sanitising steps, in its order: ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells."""
         nbformat, utils = self.nbformat, self.utils
-        nb = _reads(nbformat, json.dumps(staged, ensure_ascii=False))
+        nb = _read_data(nbformat, staged)
         for cell in nb.cells:  # ClearOutput
             if cell.cell_type == "code":
                 cell.outputs = []
@@ -300,11 +302,11 @@ class ExerciseRecording:
                 continue
             grade_id = cell.metadata.nbgrader["grade_id"]
             if grade_id in seen:
-                cell.metadata.nbgrader = {}
+                cell.metadata.nbgrader = nbformat.NotebookNode()
             else:
                 seen.add(grade_id)
         if self.kernelspec:  # OverwriteKernelspec
-            nb.metadata["kernelspec"] = self.kernelspec
+            nb.metadata["kernelspec"] = nbformat.from_dict(self.kernelspec)  # the notebook's own copy
         for cell in nb.cells:  # OverwriteCells
             self._overwrite(cell)
         return nb
@@ -361,27 +363,32 @@ class ExerciseRecording:
         self._write(student, files, _writes(nbformat, nb, consume=True))
         return _Prepared(student=student, timestamp=timestamp, scores=scores, comments=comments)
 
-    def _store(self, prepared: _Prepared) -> None:
-        """SaveAutoGrades and AssignLatePenalties for one prepared submission, in the open transaction."""
+    def _store(self, batch: list[_Prepared]) -> None:
+        """SaveAutoGrades and AssignLatePenalties for prepared submissions of different students, in the open
+        transaction: their rows are written together (one flush for the batch, not one for each)."""
         db = self.gradebook.db
-        submission = self._submission(prepared.student, prepared.timestamp)
-        submitted = next(n for n in submission.notebooks if n.notebook_id == self.source_notebook)
-        grades = {self.cell_names[grade.cell_id]: grade for grade in submitted.grades}
-        comments = {self.cell_names[comment.cell_id]: comment for comment in submitted.comments}
-        for name, score in prepared.scores.items():
-            grade = grades[name]
-            grade.auto_score = score
-            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-        for name, text in prepared.comments.items():
-            comments[name].auto_comment = text
-        submitted.late_submission_penalty = None  # AssignLatePenalties starts from none (see _late_penalty)
+        stored = []
+        for prepared in batch:
+            submission = self._submission(prepared.student, prepared.timestamp)
+            submitted = next(n for n in submission.notebooks if n.notebook_id == self.source_notebook)
+            grades = {self.cell_names[grade.cell_id]: grade for grade in submitted.grades}
+            comments = {self.cell_names[comment.cell_id]: comment for comment in submitted.comments}
+            for name, score in prepared.scores.items():
+                grade = grades[name]
+                grade.auto_score = score
+                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+            for name, text in prepared.comments.items():
+                comments[name].auto_comment = text
+            submitted.late_submission_penalty = None  # AssignLatePenalties starts from none (see _late_penalty)
+            stored.append((prepared.student, submission, submitted))
         # Written to the class's one transaction (committed when the whole class is stored): a new
         # submission's rows are inserted with their grades, comments and penalty in them.
         db.flush()
-        self.submissions[prepared.student] = submission.id
-        self._late_penalty(submission, submitted, prepared.student)
+        for student, submission, submitted in stored:
+            self.submissions[student] = submission.id
+            self._late_penalty(submission, submitted, student)
         db.flush()
-        db.expunge_all()  # the session holds one submission at a time,
+        db.expunge_all()  # the session holds one batch of submissions at a time,
         db.add(self.assignment)  # and the exercise, whose due date each submission's lateness reads
 
     def _submission(self, student: str, timestamp: Any) -> Any:
@@ -446,6 +453,23 @@ class ExerciseRecording:
                 os.chmod(os.path.join(folder, name), 0o444)
 
 
+STORED_TOGETHER = 25
+"""How many submissions' rows are written to the gradebook together (see :meth:`ExerciseRecording._store`)."""
+
+
+def _batches(prepared: list[_Prepared], size: int) -> Iterator[list[_Prepared]]:
+    """*prepared* in order, in batches of up to *size* submissions, each of different students (a student's second
+    submission is stored after the first has been written, as it updates the same rows)."""
+    batch: list[_Prepared] = []
+    for item in prepared:
+        if len(batch) == size or any(other.student == item.student for other in batch):
+            yield batch
+            batch = []
+        batch.append(item)
+    if batch:
+        yield batch
+
+
 def _reads(nbformat: Any, text: str) -> Any:
     """The notebook in *text* as nbconvert's exporter hands it to nbgrader's steps: read, converted to version 4,
     validated and normalised. Validating and normalising change a notebook only where cell ids are missing or
@@ -471,31 +495,43 @@ def _writes(nbformat: Any, nb: Any, *, consume: bool = False) -> str:
         return str(nbformat.writes(nb, version=4))
     if not consume:
         return str(nbformat.versions[4].writes_json(nb))
-    return _encoded(nbformat, nb, indent=1, separators=(",", ": "))
+    return _encoded(nbformat, nb)
+
+
+def _read_data(nbformat: Any, data: dict[str, Any]) -> Any:
+    """``_reads(nbformat, json.dumps(data))`` for notebook data read from JSON, without writing and parsing its
+    text: nbformat's reader makes its own notebook from *data* (which it leaves as it was). A notebook
+    that is not of version 4, or whose cell ids need repair, still goes through its text."""
+    major, minor = nbformat.reader.get_version(data)
+    if major == 4:
+        nb = nbformat.versions[4].to_notebook_json(data, minor=minor)
+        if not _ids_to_repair(nb):
+            return nb
+    return _reads(nbformat, json.dumps(data, ensure_ascii=False))
 
 
 def _round_trip(nbformat: Any, nb: Any) -> Any:
     """What nbgrader reads back after it writes *nb* (a notebook not used again): ``_reads(_writes(nb))``.
 
-    Where no cell id needs repair, the notebook goes through compact JSON (Python's C encoder)
-    instead of nbformat's indented JSON (its pure-Python encoder, several times slower). Both
-    encode the same keys, sorted the same way, and the same values, so :func:`json.loads` reads
-    the same data back from either: only the spaces and line breaks between values differ
-    (``tests/test_recording.py`` compares the two on real and odd notebooks)."""
+    Where no cell id needs repair, that is *nb* itself: writing splits its text into lines and
+    drops its transient keys, and reading joins the lines again, while *nb* (made by
+    :func:`_reads` or :func:`_read_data`, then sanitised) has its text whole and no transient
+    keys already. Only the order of its keys would change, which nothing reads (the autograded
+    file is written with sorted keys). ``tests/test_recording.py`` checks this, value and type,
+    on real and odd notebooks."""
     if _ids_to_repair(nb):
         return _reads(nbformat, _writes(nbformat, nb))
-    return _reads(nbformat, _encoded(nbformat, nb, indent=None, separators=(",", ":")))
+    return nb
 
 
-def _encoded(nbformat: Any, nb: Any, *, indent: int | None, separators: tuple[str, str]) -> str:
+def _encoded(nbformat: Any, nb: Any) -> str:
     """nbformat's ``writes_json`` of *nb*, but on *nb* itself (its text is split into lines in place, as
-    nbformat splits its copy), with the layout given: the same keys, order and values whatever the layout."""
+    nbformat splits its copy): the same keys, order, values and layout."""
     from nbformat.v4.nbjson import BytesEncoder
     from nbformat.v4.rwbase import split_lines, strip_transient
 
     data = strip_transient(split_lines(nb))  # type: ignore[no-untyped-call]
-    return json.dumps(data, cls=BytesEncoder, indent=indent, sort_keys=True, separators=separators,
-                      ensure_ascii=False)
+    return json.dumps(data, cls=BytesEncoder, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
 
 
 def _ids_to_repair(nb: Any) -> bool:
