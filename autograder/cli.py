@@ -224,18 +224,28 @@ def _compare(root: Path, args: argparse.Namespace) -> int:
 
 
 def _grade(root: Path, args: argparse.Namespace) -> int:
-    from .grading.grade import course_lock
+    from .grading.recorder import RecordingProcess
 
-    manifest = load_manifest(root / MANIFEST)
-    for name in args.exercises:
-        manifest.exercise(name)  # refuses an unknown exercise, naming those there are
-    with course_lock(root):  # one `course grade` at a time on a course: a second is refused, naming the first
-        return _grade_locked(root, args, manifest)
+    # Recording into nbgrader's gradebook runs in a process of its own (see grading.recorder), told of each
+    # submission as soon as it is graded and of each exercise as soon as its last one is: both cores stay
+    # busy, and recording never holds up the threads that talk to the sandboxes. It is started first, so that
+    # it imports nbgrader while this process reads the course; it records nothing until it is told to.
+    recorder = RecordingProcess(root)
+    try:
+        from .grading.grade import course_lock
+
+        manifest = load_manifest(root / MANIFEST)
+        for name in args.exercises:
+            manifest.exercise(name)  # refuses an unknown exercise, naming those there are
+        with course_lock(root):  # one `course grade` at a time on a course: a second is refused, naming the first
+            return _grade_locked(root, args, manifest, recorder)
+    finally:
+        recorder.close()
 
 
-def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
+def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any, recorder: Any) -> int:
     from .grading.grade import grade_exercises
-    from .grading.recorder import Recorded, RecordingProcess
+    from .grading.recorder import Recorded
     from .grading.results import RESULTS, read_result, result_path
     from .grading.submissions import find_submissions, import_loose
 
@@ -244,48 +254,42 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any) -> int:
             raise DataFileError(args.source, "--from takes the notebooks of one exercise; name one exercise")
         students = import_loose(root, args.exercises[0], manifest.exercise(args.exercises[0]).notebook, args.source)
         print(f"Copied {len(students)} notebooks into submitted/ for {args.exercises[0]}.")
-    # Recording into nbgrader's gradebook runs in a process of its own (see grading.recorder), told of each
-    # submission as soon as it is graded and of each exercise as soon as its last one is: both cores stay
-    # busy, and recording never holds up the threads that talk to the sandboxes.
     timings: list[dict[str, Any]] | None = [] if args.timings is not None else None
-    recorder = RecordingProcess(root)
-    try:
-        recording: dict[str, Any] = {}
+    recording: dict[str, Any] = {}
 
-        def written(exercise: str, student: str) -> None:
-            recorder.graded(exercise, manifest.exercise(exercise).notebook, student)
+    def written(exercise: str, student: str) -> None:
+        recorder.graded(exercise, manifest.exercise(exercise).notebook, student)
 
-        def finished(result: Any) -> None:
-            recording[result.exercise] = recorder.finished(result.exercise, manifest.exercise(result.exercise).notebook)
+    def finished(result: Any) -> None:
+        recording[result.exercise] = recorder.finished(result.exercise, manifest.exercise(result.exercise).notebook)
 
-        results = grade_exercises(root, list(args.exercises), jobs=args.jobs, progress=_ProgressBars(args.exercises),
-                                  timings=timings, finished=finished, written=written)
-        failed = 0
-        recordings: dict[str, Recorded] = {}
-        for result in results:
-            name = result.exercise
-            if result.not_graded:
-                failed += 1
-                print(f"course: {name}: {len(result.not_graded)} submission(s) not graded because of a grader problem "
-                      "(not scored, not recorded; they are graded again on the next run):", file=sys.stderr)
-                for student, problem in sorted(result.not_graded.items()):
-                    print(f"  {student}: {problem}", file=sys.stderr)
-            recordings[name] = recorded = recording[name].result()
-            if recorded.problem:
-                print(f"course: {name}: the gradebook was not updated ({recorded.problem}); the results are kept in "
-                      f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
-                failed += 1
-            students = [s.student for s in find_submissions(root, name, manifest.exercise(name).notebook)]
-            records = [read_result(result_path(root, name, s)) or {} for s in students]
-            mean = sum(r.get("earned", 0) for r in records) / len(records) if records else 0
-            possible = records[0].get("possible", 0) if records else 0
-            print(f"{name}: {len(students)} submissions; graded {len(result.graded)}, unchanged since the last run "
-                  f"{len(result.reused)}; recorded in the gradebook {len(recorded.students)}; mean auto score "
-                  f"{mean:.2f} of {possible:g}.")
-            print(f"  isolation: {result.isolation}")
-            print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
-    finally:
-        recorder.close()
+    results = grade_exercises(root, list(args.exercises), jobs=args.jobs, progress=_ProgressBars(args.exercises),
+                              timings=timings, finished=finished, written=written)
+    failed = 0
+    recordings: dict[str, Recorded] = {}
+    for result in results:
+        name = result.exercise
+        if result.not_graded:
+            failed += 1
+            print(f"course: {name}: {len(result.not_graded)} submission(s) not graded because of a grader problem "
+                  "(not scored, not recorded; they are graded again on the next run):", file=sys.stderr)
+            for student, problem in sorted(result.not_graded.items()):
+                print(f"  {student}: {problem}", file=sys.stderr)
+        recordings[name] = recorded = recording[name].result()
+        if recorded.problem:
+            print(f"course: {name}: the gradebook was not updated ({recorded.problem}); the results are kept in "
+                  f"{RESULTS}/{name}/ and will be recorded on the next run.", file=sys.stderr)
+            failed += 1
+        students = [s.student for s in find_submissions(root, name, manifest.exercise(name).notebook)]
+        records = [read_result(result_path(root, name, s)) or {} for s in students]
+        mean = sum(r.get("earned", 0) for r in records) / len(records) if records else 0
+        possible = records[0].get("possible", 0) if records else 0
+        print(f"{name}: {len(students)} submissions; graded {len(result.graded)}, unchanged since the last run "
+              f"{len(result.reused)}; recorded in the gradebook {len(recorded.students)}; mean auto score "
+              f"{mean:.2f} of {possible:g}.")
+        print(f"  isolation: {result.isolation}")
+        print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
+    recorder.close()  # every exercise is answered: the process can go
     if timings is not None:
         _write_timings(args.timings, timings, recordings)
     return 1 if failed else 0

@@ -23,9 +23,10 @@ from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .gradebook import Recording
+if TYPE_CHECKING:
+    from .gradebook import Recording  # imported where one is made: the grader starts this process before it
 
 __all__ = ["Recorded", "RecordingProcess"]
 
@@ -55,6 +56,8 @@ class RecordingProcess:
         self._lock = threading.Lock()  # one message at a time on the channel
         self._waiting: dict[str, Future[Recorded]] = {}
         self._lost = ""  # why the process can no longer be reached, once it cannot
+        self._closed = False
+        self._told = False  # whether it was told of a submission or an exercise
         self._reader = threading.Thread(target=self._read, daemon=True, name="who-says-so-recording-answers")
         self._reader.start()
 
@@ -76,7 +79,13 @@ class RecordingProcess:
         return answer
 
     def close(self) -> None:
-        """Stop the process (every exercise it was told of is answered first) and wait for it to end."""
+        """Stop the process (every exercise it was told of is answered first) and wait for it to end. Closing it
+        again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        if not self._told:  # it has recorded nothing, and opened nothing: no need to wait for its imports
+            self._process.kill()
         self._send(("stop",))
         self._process.join(timeout=60)
         if self._process.is_alive():
@@ -90,6 +99,7 @@ class RecordingProcess:
             self._send_locked(message)
 
     def _send_locked(self, message: tuple[Any, ...]) -> None:
+        self._told = self._told or message[0] != "stop"
         if self._lost:
             self._lose(self._lost)  # an exercise told of now is answered at once
             return
@@ -124,6 +134,8 @@ class RecordingProcess:
 
     def _lose(self, why: str) -> None:
         """With the lock held: the process cannot be reached; every exercise still waiting is a gradebook problem."""
+        from .gradebook import Recording
+
         self._lost = self._lost or why
         for exercise, answer in self._waiting.items():
             answer.set_result(Recorded(students=[], problem=f"the recording process failed: {self._lost}",
@@ -140,7 +152,7 @@ def _serve(channel: Any, root_text: str) -> None:
     import nbformat  # noqa: F401  # imported now, while the first submissions are graded
     import nbgrader.api  # noqa: F401
 
-    from .gradebook import ExerciseRecording, open_gradebook, pending_results
+    from .gradebook import ExerciseRecording, Recording, open_gradebook, pending_results
 
     session = ExitStack()  # the gradebook, opened for the first exercise with something to record, kept for the run
     gradebook: Any = None
