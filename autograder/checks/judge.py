@@ -8,7 +8,7 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .cases import Case
@@ -90,8 +90,12 @@ def judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:
     """The verdict on *case* from *observation* (plain data: see :class:`autograder.records.Observation`)."""
     status = observation.get("status")
     seconds = observation.get("seconds") if status == "timed_out" else None
-    return replace(_judge(case, observation), status=str(status or "not_run"),
-                   seconds=float(seconds) if isinstance(seconds, (int, float)) else None)
+    result = _judge(case, observation)
+    # The result is new, and no one holds it yet: how the call ended is set on it in place, as its constructor
+    # would (a copy made by dataclasses.replace costs a tenth of judging a class).
+    object.__setattr__(result, "status", str(status or "not_run"))
+    object.__setattr__(result, "seconds", float(seconds) if isinstance(seconds, (int, float)) else None)
+    return result
 
 
 def _judge(case: Case, observation: Mapping[str, Any]) -> CaseResult:

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,9 +91,10 @@ def record_pending(root: Path, exercise: str, notebook: str, *, timing: Recordin
                           gradebook=gradebook)
 
 
-def pending_results(root: Path, exercise: str, notebook: str) -> list[str]:
-    """The students of *exercise* whose results are not in the gradebook yet."""
-    students = [s.student for s in find_submissions(root, exercise, notebook)]
+def pending_results(root: Path, exercise: str, notebook: str, *, besides: Collection[str] = ()) -> list[str]:
+    """The students of *exercise* whose results are not in the gradebook yet, but for those *besides* (already
+    being recorded: their results files are not read)."""
+    students = [s.student for s in find_submissions(root, exercise, notebook) if s.student not in besides]
     records = {s: read_result(result_path(root, exercise, s)) or {} for s in students}
     # A submission the grader could not run is not recorded: a 0 there would blame the student.
     return [s for s, r in records.items() if r and not r.get("recorded") and r.get("status") != "not_graded"]

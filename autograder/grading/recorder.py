@@ -192,7 +192,7 @@ def _serve(channel: Any, root_text: str) -> None:
         if not problem:
             try:
                 done = set() if work is None else {prepared.student for prepared in work.prepared}
-                rest = [s for s in pending_results(root, exercise, notebook) if s not in done]  # earlier runs' too
+                rest = pending_results(root, exercise, notebook, besides=done)  # what earlier runs left unrecorded
                 if work is None and rest:
                     work = begun(exercise, notebook)
                 if work is not None:
