@@ -122,3 +122,34 @@ def test_late_penalties_are_recorded_as_nbgrader_autograde_records_them(tmp_path
             exported.append(sorted((r["student_id"], r["timestamp"], r["raw_score"], r["late_submission_penalty"],
                                     r["score"]) for r in csv.DictReader(handle)))
     assert exported[0] == exported[1]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_each_autograded_folder_holds_what_nbgraders_does(graded_course: Path, ours: Path, exercise: str) -> None:
+    """The same files, each read-only; every file but the notebook with the same bytes (the notebooks' outputs differ:
+    nbgrader's come from running it, ours from the results)."""
+    for student in students(ours, exercise):
+        theirs_folder, ours_folder = (c / "autograded" / student / exercise for c in (graded_course, ours))
+        theirs = {p.relative_to(theirs_folder): p for p in theirs_folder.rglob("*") if p.is_file()}
+        mine = {p.relative_to(ours_folder): p for p in ours_folder.rglob("*") if p.is_file()}
+        assert sorted(mine) == sorted(theirs), student
+        for relative, path in mine.items():
+            assert path.stat().st_mode & 0o777 == theirs[relative].stat().st_mode & 0o777 == 0o444, (student, relative)
+            if relative.suffix != ".ipynb":
+                assert path.read_bytes() == theirs[relative].read_bytes(), (student, relative)
+
+
+def test_a_submitted_copy_of_a_course_file_is_replaced_by_the_courses_own(tmp_path: Path) -> None:
+    from .classgen import submit
+    from .conftest import solved_release
+
+    course = copy_course(tmp_path / "course")
+    reference = solved_release(course, "01-provenance", "provenance.ipynb")
+    submit(course, "ada", "01-provenance", "provenance.ipynb", reference)
+    folder = course / "submitted" / "ada" / "01-provenance"
+    (folder / "README.md").write_text("my own notes\n", "utf-8")
+    (folder / "notes.txt").write_text("kept\n", "utf-8")
+    run_tool(["course", "grade", "01-provenance"], course)
+    graded = course / "autograded" / "ada" / "01-provenance"
+    assert (graded / "README.md").read_bytes() == (course / "solutions" / "01-provenance" / "README.md").read_bytes()
+    assert (graded / "notes.txt").read_text("utf-8") == "kept\n", "the student's own other files stay"

@@ -441,12 +441,12 @@ class ExerciseRecording:
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
+        replaced = {str(relative) for relative, _ in self.source_files}
         for path in files:
-            shutil.copyfile(path, target / path.name)
+            if path.name not in replaced:  # a file the source's own copy replaces is not copied first
+                shutil.copyfile(path, target / path.name)
         for relative, path in self.source_files:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            if (target / relative).exists():
-                (target / relative).unlink()
             shutil.copyfile(path, target / relative)
         (target / self.notebook).write_text(text if text.endswith("\n") else text + "\n", "utf-8")
         for folder, _, names in os.walk(target):
