@@ -22,12 +22,15 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
 from .datafiles import DataFileError
 from .layout import MANIFEST, RELEASE, SOURCE, WORK, find_course_root
 from .manifest import load_manifest, validate_course
+
+if TYPE_CHECKING:
+    from .grading.recorder import RecordingProcess
 
 __all__ = ["main"]
 
@@ -243,7 +246,7 @@ def _grade(root: Path, args: argparse.Namespace) -> int:
         recorder.close()
 
 
-def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any, recorder: Any) -> int:
+def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any, recorder: RecordingProcess) -> int:
     from .grading.grade import grade_exercises
     from .grading.recorder import Recorded
     from .grading.results import RESULTS, read_result, result_path
