@@ -59,8 +59,9 @@ def tree_memory(pid: int) -> int:
     own (its command line is still its parent's: Python starts a program with vfork, and such a child shares its
     parent's memory whole) is not counted again.
 
-    It is called ten times a second while a grader runs, on the same processors, so it reads /proc as plain bytes:
-    the sampling takes about a third of the processor time it took with text reads (see the README)."""
+    It is called ten times a second while a grader runs, on the same processors, so it reads /proc as plain bytes,
+    without the text layer (a sample took 3.4 ms of processor time during a 100-submission run, against 4.8 ms
+    with text reads)."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():

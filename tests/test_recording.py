@@ -160,6 +160,13 @@ def test_nothing_of_a_class_is_committed_unless_all_of_it_is_recorded(failed_cla
     assert not any(json.loads(data)["recorded"] for data in results.values()), "every result stays to be recorded"
 
 
+def _said_by(code: str, *args: str) -> Any:
+    """What *code*, run in a Python of its own from the project's folder, printed as JSON on its last line."""
+    result = subprocess.run([sys.executable, "-c", code, *args], env=tool_env(), cwd=ROOT, capture_output=True,
+                            text=True, timeout=300, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 RECORDS_ON_ITS_OWN = """
 import json, sys
 from pathlib import Path
@@ -183,9 +190,7 @@ def test_a_process_that_records_does_not_import_the_format_packages_nbgrader_nev
         failed_class: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
     course = shutil.copytree(failed_class[0], tmp_path / "course", symlinks=True)
     (course / "submitted" / "bea" / EXERCISE / "timestamp.txt").write_text("2026-11-30 16:30:00 UTC\n", "utf-8")
-    result = subprocess.run([sys.executable, "-c", RECORDS_ON_ITS_OWN, str(course)], env=tool_env(), cwd=ROOT,
-                            capture_output=True, text=True, timeout=300, check=True)
-    said = json.loads(result.stdout.strip().splitlines()[-1])
+    said = _said_by(RECORDS_ON_ITS_OWN, str(course))
     assert said["recorded"] == ["ada", "bea", "carl"] and said["imported"] == []
     assert said["installed"] and said["later"] == said["installed"], "installed here (with jupyterlab), and importable"
     assert not {"iri", "duration", "color", "json-pointer", "date-time", "uri"} & set(said["formats"])
@@ -388,9 +393,7 @@ print(json.dumps({"before": before, "after": "setuptools" in sys.modules,
 
 
 def test_nbgrader_unpacks_an_archive_in_a_process_that_skipped_setuptools_at_import(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", UNPACKS_WITH_THE_STAND_IN, str(tmp_path)], env=tool_env(),
-                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    said = json.loads(result.stdout.strip().splitlines()[-1])
+    said = _said_by(UNPACKS_WITH_THE_STAND_IN, str(tmp_path))
     assert said == {"before": False, "after": True, "unpacked": "42"}, "imported only when first called, and works"
 
 
@@ -408,9 +411,23 @@ print(json.dumps({"before": before, "after": "urllib3" in sys.modules, "url": pr
 """
 
 
-def test_nbgraders_hub_plugin_gets_the_real_web_client_when_it_first_uses_it(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", CALLS_THE_WEB_CLIENT_THROUGH_THE_STAND_IN], env=tool_env(),
-                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    said = json.loads(result.stdout.strip().splitlines()[-1])
+def test_nbgraders_hub_plugin_gets_the_real_web_client_when_it_first_uses_it() -> None:
+    said = _said_by(CALLS_THE_WEB_CLIENT_THROUGH_THE_STAND_IN)
     assert said == {"before": False, "after": True, "url": "http://hub.example/hub/api/groups?q=%C3%A9",
                     "same": True}, "imported only when first used, and the real package"
+
+
+def test_a_class_stored_in_several_batches_is_stored_as_in_one(graded_unrecorded: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are written a batch of submissions at a time: one submission a batch gives the gradebook the same
+    rows as the whole class in one."""
+    from autograder.grading import gradebook
+
+    stored = {}
+    for size in (1, gradebook.STORED_TOGETHER):
+        course = shutil.copytree(graded_unrecorded, tmp_path / f"batches-of-{size}", symlinks=True)
+        monkeypatch.setattr(gradebook, "STORED_TOGETHER", size)
+        assert gradebook.record_pending(course, EXERCISE, NOTEBOOK) == ["ada", "bea"]
+        stored[size] = _submissions(course)
+    assert stored[1] == stored[gradebook.STORED_TOGETHER] and sorted(stored[1]) == ["ada", "bea"]
+    assert stored[1]["ada"][2] > stored[1]["bea"][2] > 0, "each with its own scores"

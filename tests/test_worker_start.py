@@ -93,7 +93,6 @@ def test_an_observation_no_honest_worker_sends_is_turned_into_a_grader_error_by_
     assert (fine.status, fine.value) == ("returned", "ok")
 
 
-
 def _depth(value: Any) -> int:
     """How deeply *value* nests, by the definition: 1 for a value holding nothing, one more than its deepest item."""
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []

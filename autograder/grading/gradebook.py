@@ -259,7 +259,8 @@ class ExerciseRecording:
             try:
                 self._current_rows()
                 shares = self.timing.per_submission
-                for batch in _batches(self.prepared, STORED_TOGETHER):
+                for start in range(0, len(self.prepared), STORED_TOGETHER):
+                    batch = self.prepared[start:start + STORED_TOGETHER]
                     stored = time.perf_counter()
                     self._store(batch)
                     share = (time.perf_counter() - stored) / len(batch)
@@ -365,8 +366,9 @@ class ExerciseRecording:
         return _Prepared(student=student, timestamp=timestamp, scores=scores, comments=comments)
 
     def _store(self, batch: list[_Prepared]) -> None:
-        """SaveAutoGrades and AssignLatePenalties for prepared submissions of different students, in the open
-        transaction: their rows are written together (one flush for the batch, not one for each)."""
+        """SaveAutoGrades and AssignLatePenalties for prepared submissions, in the open transaction: their rows are
+        written together (one flush for the batch, not one for each). Each student is prepared once an exercise
+        (graded once a run, or left unrecorded by an earlier one), so a batch never holds one student twice."""
         db = self.gradebook.db
         stored = []
         for prepared in batch:
@@ -456,19 +458,6 @@ class ExerciseRecording:
 
 STORED_TOGETHER = 25
 """How many submissions' rows are written to the gradebook together (see :meth:`ExerciseRecording._store`)."""
-
-
-def _batches(prepared: list[_Prepared], size: int) -> Iterator[list[_Prepared]]:
-    """*prepared* in order, in batches of up to *size* submissions, each of different students (a student's second
-    submission is stored after the first has been written, as it updates the same rows)."""
-    batch: list[_Prepared] = []
-    for item in prepared:
-        if len(batch) == size or any(other.student == item.student for other in batch):
-            yield batch
-            batch = []
-        batch.append(item)
-    if batch:
-        yield batch
 
 
 def _reads(nbformat: Any, text: str) -> Any:

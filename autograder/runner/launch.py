@@ -224,13 +224,10 @@ class _Session:
         self.selector.register(output_fd, selectors.EVENT_READ)
 
     def send(self, message: dict[str, Any]) -> None:
-        self.send_all([message])
-
-    def send_all(self, messages: Sequence[dict[str, Any]]) -> None:
-        """Say *messages* to the worker, one line each, in one write where the pipe takes it."""
+        """Say *message* to the worker, as one line."""
         import json
 
-        self.say("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages))
+        self.say(json.dumps(message, ensure_ascii=False) + "\n")
 
     def send_calls(self, calls: Sequence[tuple[Call, str]]) -> None:
         """Send each (call, nonce) as a call message, ``{"call": …, "nonce": …}``, all in one write where the pipe

@@ -63,14 +63,10 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def _runtime() -> list[str]:
-    """The folders Python needs, outside /usr (which is bound whole): the environment and its base."""
-    return list(_runtime_places())
-
-
 @cache
-def _runtime_places() -> tuple[str, ...]:
-    """:func:`_runtime`, found once: every sandbox of a run binds the same folders."""
+def _runtime() -> tuple[str, ...]:
+    """The folders Python needs, outside /usr (which is bound whole): the environment and its base (found once:
+    every sandbox of a run binds the same folders)."""
     places = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
               Path(sys.executable).parent.resolve()}
     return tuple(sorted(str(p) for p in places if p.is_dir() and not str(p).startswith("/usr")))
