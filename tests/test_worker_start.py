@@ -70,6 +70,39 @@ def test_dates_are_built_for_the_calls_and_sent_back_though_the_worker_did_not_i
         ("returned", 2017), ("returned", {"$date": "2017-05-16"}), ("returned", {"$datetime": "2017-05-15T10:30:00"})]
 
 
+def test_failed_calls_are_named_and_placed_without_importing_traceback() -> None:
+    """A stub, a crash in a library's code and a crash in a helper are each named and placed on the learner's line
+    (the stub by the function that raised), and the worker has imported neither traceback nor linecache for it."""
+    cells = ["def helper(words):\n    raise NotImplementedError('write helper')\n\n"
+             "def uses_helper(text):\n    return helper(text.split())\n\n"
+             "def stub(text):\n    raise NotImplementedError\n",
+             "def finds(text):\n    start = 0\n    return text.index(\n        'said', start)\n\n"
+             "def inner(n):\n    return 10 // n\n\ndef outer(n):\n    total = inner(n)\n    return total\n",
+             "import sys\n\ndef loaded():\n    return sorted(sys.modules)\n"]
+    result = run(cells, [("uses_helper", ["a b"]), ("stub", ["a"]), ("finds", ["quoted"]), ("outer", [0]),
+                         ("loaded", [])])
+    assert result.finished and result.tampering == [], result
+    helper, stub, finds, outer, loaded = result.observations
+    assert (helper.status, helper.function, stub.status, stub.function) == ("not_implemented", "helper",
+                                                                            "not_implemented", "stub")
+    assert (finds.status, finds.error, finds.line, finds.code) == ("raised", "ValueError", 3, "return text.index(")
+    assert (outer.status, outer.error, outer.line, outer.code) == ("raised", "ZeroDivisionError", 7,
+                                                                   "return 10 // n")
+    assert sorted({"traceback", "linecache", "tokenize"} & set(loaded.value["$seq"])) == []
+
+
+def test_a_failed_call_is_placed_as_traceback_places_it_once_the_learner_has_imported_it() -> None:
+    """With linecache imported by the learner's code (and sys.tracebacklimit set), the same lines and code."""
+    cells = ["import traceback\n\ndef inner(n):\n    return 10 // n\n\ndef outer(n):\n    return inner(n)\n",
+             "import sys\n\ndef limited(n):\n    sys.tracebacklimit = 1\n    return outer(n)\n"]
+    result = run(cells, [("outer", [0]), ("limited", [0])])
+    assert result.finished and result.tampering == [], result
+    outer, limited = result.observations
+    assert (outer.error, outer.line, outer.code) == ("ZeroDivisionError", 4, "return 10 // n")
+    # traceback keeps only the outermost frame, the course's own call of limited(): no line of the learner's
+    assert (limited.status, limited.error, limited.line, limited.code) == ("raised", "ZeroDivisionError", None, None)
+
+
 def test_a_cell_that_fails_is_placed_on_its_line() -> None:
     result = run(["x = 1\n\nraise KeyError('k')\n", "y = (\n"], [])
     assert [p.to_data() for p in result.cell_problems] == [
@@ -158,3 +191,64 @@ def test_the_workers_json_parts_are_the_fast_ones_here() -> None:
     from autograder.runner import jsonlines
 
     assert jsonlines._scan is not None and jsonlines._make_encoder is not None
+
+
+FAILING = '''
+def divide(n):
+    return 10 // n
+
+def deep(n):
+    return [divide(x) for x in range(n, -1, -1)]
+
+def lookup(key):
+    table = {"a": 1}
+    return (table[
+        key])
+
+def through_library(text):
+    import json
+    return json.loads(text)
+
+def generator(n):
+    yield divide(n)
+
+def first(n):
+    return next(generator(n))
+
+def reraised(n):
+    try:
+        divide(n)
+    except ZeroDivisionError as error:
+        raise ValueError("no") from error
+
+shout = lambda word: word.upper() + None
+'''
+
+CALLS = [("divide", (0,)), ("deep", (3,)), ("lookup", ("b",)), ("through_library", ("{",)),
+         ("first", (0,)), ("reraised", (0,)), ("shout", ("x",))]
+
+
+@pytest.mark.parametrize(("function", "args"), CALLS, ids=[name for name, _ in CALLS])
+def test_the_frames_of_an_error_are_tracebacks_frames(tmp_path: Any, function: str, args: tuple[Any, ...]) -> None:
+    """File, line, function and line of code of every frame, as traceback.extract_tb gives them, for errors raised
+    in a module's file and in code compiled under a cell's name; and the crash site that follows from them."""
+    import traceback
+
+    from autograder.checks.run import crash_site, error_frames
+    from autograder.runner.sources import remember
+
+    path = tmp_path / "failing.py"
+    path.write_text(FAILING, "utf-8")
+    remember("<cell 9>", FAILING)
+    for namespace in ({"__name__": "failing_file"}, {"__name__": "__main__"}):
+        name = str(path) if namespace["__name__"] == "failing_file" else "<cell 9>"
+        exec(compile(FAILING, name, "exec"), namespace)
+        try:
+            namespace[function](*args)
+        except Exception as error:
+            expected = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(error.__traceback__)]
+            assert [(f.filename, f.lineno, f.name, f.line) for f in error_frames(error)] == expected
+            own = [f for f in expected if f[0] == name]
+            assert crash_site(error) == {"line": own[-1][1], "code": own[-1][3]}
+        else:
+            raise AssertionError(f"{function} did not fail")

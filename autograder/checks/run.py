@@ -8,6 +8,7 @@ process that scores it (:mod:`autograder.checks.judge`).
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import sys
 import warnings
@@ -21,7 +22,8 @@ if TYPE_CHECKING:  # names for the annotations only: the sandboxed worker import
 
     from .cases import Call
 
-__all__ = ["OUTPUT_LIMIT", "CappedText", "Captured", "StopLearnerCode", "observe", "observe_all", "observe_data"]
+__all__ = ["OUTPUT_LIMIT", "CappedText", "Captured", "Frame", "StopLearnerCode", "crash_site", "error_frames", "observe",
+           "observe_all", "observe_data"]
 
 
 class StopLearnerCode(BaseException):
@@ -87,10 +89,8 @@ _LIBRARIES = tuple(p for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, _PA
 def _stub_name(error: NotImplementedError, namespace: Mapping[str, Any], called: str) -> str:
     """The name of the learner's function that raised *error*: the one called, or a function it calls
     (``Evidence(...)`` runs ``check_evidence``, so an unfinished check_evidence is named, not Evidence)."""
-    import traceback  # here, not at the top: only a failed call needs it
-
     try:
-        frames = traceback.extract_tb(error.__traceback__)
+        frames = error_frames(error)
     except Exception:
         return called
     raiser = frames[-1].name if frames else ""
@@ -105,19 +105,81 @@ def crash_site(error: BaseException) -> dict[str, Any]:
     line number counts from the top of the cell (or file) that holds the code; both are None when
     no frame of the learner's is found.
     """
-    import linecache  # here, not at the top: only a failed call needs them
-    import traceback
-
     try:
-        frames = traceback.extract_tb(error.__traceback__)
+        frames = error_frames(error)
+        own = [f for f in frames if not f.filename.startswith(_LIBRARIES) and not f.filename.startswith("<frozen")]
+        if not own:
+            return {"line": None, "code": None}
+        frame = own[-1]
+        text = frame.line
     except Exception:
         return {"line": None, "code": None}
-    own = [f for f in frames if not f.filename.startswith(_LIBRARIES) and not f.filename.startswith("<frozen")]
-    if not own:
-        return {"line": None, "code": None}
-    frame = own[-1]
-    text = frame.line or linecache.getline(frame.filename, frame.lineno or 0).strip()
-    return {"line": frame.lineno, "code": _cut(text, 200) or None}
+    return {"line": frame.lineno, "code": _cut(text or "", 200) or None}
+
+
+class Frame:
+    """One frame of an exception's traceback, as :func:`traceback.extract_tb` describes it: its file name, line
+    number and function name, and its line of code (looked up when asked for)."""
+
+    __slots__ = ("filename", "lineno", "name", "_globals", "_line")
+
+    def __init__(self, filename: str, lineno: int | None, name: str, globals_: dict[str, Any]) -> None:
+        self.filename, self.lineno, self.name, self._globals = filename, lineno, name, globals_
+        self._line: str | None = None
+
+    @property
+    def line(self) -> str | None:
+        """The frame's line of code, without the spaces around it ("" if it cannot be found), as a traceback
+        shows it: a cell's own line (see :mod:`autograder.runner.sources`), else the file's, through
+        :mod:`linecache` (imported only then)."""
+        if self._line is None:
+            if self.lineno is None:
+                return None
+            from ..runner.sources import waiting_line
+
+            line = waiting_line(self.filename, self.lineno)
+            if line is None:
+                import linecache
+
+                linecache.lazycache(self.filename, self._globals)
+                linecache.checkcache(self.filename)
+                line = linecache.getline(self.filename, self.lineno)
+            self._line = line
+        return self._line.strip()
+
+
+def error_frames(error: BaseException) -> list[Frame]:
+    """The frames of *error*'s traceback, outermost first, as :func:`traceback.extract_tb` gives them (the same
+    file names, line numbers and names, and the same lines), without importing :mod:`traceback` (and so
+    :mod:`linecache`, :mod:`tokenize` and :mod:`re`): most failed calls are a release's stub, and each sandbox
+    would pay that import (5 to 11 ms) for a name. Where the learner's code has set ``sys.tracebacklimit``,
+    :mod:`traceback` itself reads the frames, as it honours that limit."""
+    if hasattr(sys, "tracebacklimit"):
+        import traceback
+
+        summary = traceback.extract_tb(error.__traceback__)
+        frames = [Frame(f.filename, f.lineno, f.name, {}) for f in summary]
+        for frame, described in zip(frames, summary):
+            frame._line = described.line  # looked up by traceback already
+        return frames
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        frames.append(Frame(code.co_filename, _line_number(code, tb.tb_lasti, tb.tb_lineno), code.co_name,
+                            tb.tb_frame.f_globals))
+        tb = tb.tb_next
+    return frames
+
+
+def _line_number(code: Any, instruction: int, fallback: int | None) -> int | None:
+    """The line of the instruction at byte offset *instruction* in *code*, as :mod:`traceback` finds it: from the
+    code's positions, or *fallback* (the traceback's line) where they give none."""
+    if instruction >= 0:
+        line = next(itertools.islice(code.co_positions(), instruction // 2, None))[0]
+        if line is not None:
+            return int(line)
+    return fallback
 
 
 class Captured:

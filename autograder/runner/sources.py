@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
 
-__all__ = ["remember"]
+__all__ = ["remember", "waiting_line"]
 
 _WAITING: dict[str, tuple[int, None, list[str], str]] = {}
 """The entries for ``linecache.cache`` that wait for :mod:`linecache` to be imported."""
@@ -36,6 +36,16 @@ def remember(name: str, source: str) -> None:
     _WAITING[name] = entry
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+
+
+def waiting_line(name: str, number: int) -> str | None:
+    """Line *number* of the cell remembered as *name* while its lines wait for :mod:`linecache`, as
+    ``linecache.getline`` would give it then ("" past its end); None if no such cell waits."""
+    entry = _WAITING.get(name)
+    if entry is None:
+        return None
+    lines = entry[2]
+    return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
 class _LinecacheFinder:

@@ -34,7 +34,7 @@ import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 
-from ..checks.run import CappedText, Captured, StopLearnerCode, observe_data  # noqa: E402
+from ..checks.run import CappedText, Captured, StopLearnerCode, error_frames, observe_data  # noqa: E402
 from ..record_checks import CHANNEL_RECORD_LIMIT, MAX_VALUE_DEPTH, RecordError, observation_fields  # noqa: E402
 from ..record_checks import value_depth  # noqa: E402
 from .jsonlines import dumps, loads  # noqa: E402
@@ -214,9 +214,7 @@ def _run_cell(cell: dict[str, Any], namespace: dict[str, Any], printed: CappedTe
 
 
 def _line_in_cell(error: BaseException, number: int) -> int | None:
-    import traceback  # only for a cell that failed
-
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == f"<cell {number}>"]
+    frames = [f for f in error_frames(error) if f.filename == f"<cell {number}>"]
     return frames[-1].lineno if frames else None
 
 
