@@ -25,7 +25,8 @@ from autograder.checks import Call
 from autograder.runner import Limits, run_notebook
 from autograder.runner.cells import CodeCell
 from autograder.sandbox.launchers import Launcher
-from autograder.sandbox.policy import DESCRIPTIONS, FIRST_UID, Isolation, _probe, slot_uids
+from autograder.sandbox.policy import (DESCRIPTIONS, FIRST_UID, SHARED_MEMORY, Isolation, _probe, slot_uids,
+                                      staging_folder)
 
 from .conftest import ROOT
 
@@ -58,8 +59,9 @@ def entry(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def stage() -> Iterator[Path]:
-    place = Path(tempfile.mkdtemp(prefix="who-says-so-test-"))
+def stage(isolation: Isolation) -> Iterator[Path]:
+    """A submission's staging folder, where grading puts it for this isolation (shared memory, for bwrap)."""
+    place = Path(tempfile.mkdtemp(prefix="who-says-so-test-", dir=staging_folder(isolation, needed=1 << 20)))
     os.chmod(place, 0o711)
     (place / "stage").mkdir(mode=0o700)
     yield place / "stage"
@@ -330,3 +332,32 @@ def test_a_slots_sandboxes_run_on_the_slots_processor(isolation: Isolation, stag
     finally:
         os.sched_setaffinity(0, here)
     assert processors(isolation, stage) == allowed, "where nothing is pinned, the sandbox may run anywhere"
+
+
+def _shared_memory_room() -> int:
+    """The free bytes of the host's shared memory file system, 0 where it is not a memory file system."""
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        if not any(line.split()[1:3] == [SHARED_MEMORY, "tmpfs"] for line in mounts):
+            return 0
+    space = os.statvfs(SHARED_MEMORY)
+    return space.f_bavail * space.f_frsize
+
+
+@pytest.mark.parametrize("level", ["bwrap", "bwrap-unprivileged", "user", "limits"])
+def test_files_are_staged_in_shared_memory_only_where_the_sandbox_just_reads_them(
+        level: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMPDIR", raising=False)
+    room = _shared_memory_room()
+    if room < 1 << 20:
+        pytest.skip("this host has no shared memory file system with room")
+    chosen = staging_folder(Isolation(level=level, description=""), needed=1 << 20)
+    assert chosen == (SHARED_MEMORY if level in ("bwrap", "bwrap-unprivileged") else None)
+
+
+def test_files_are_staged_in_the_temporary_folder_without_room_or_where_tmpdir_says(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bwrap = Isolation(level="bwrap", description="")
+    monkeypatch.delenv("TMPDIR", raising=False)
+    assert staging_folder(bwrap, needed=_shared_memory_room() + (1 << 40)) is None
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert staging_folder(bwrap, needed=1) is None

@@ -28,7 +28,7 @@ from ..records import ResultRecord
 from ..runner.explain import describe_run, hang_problems
 from ..runner.launch import Launch, Limits, NotebookRun, run_notebook
 from ..sandbox.launchers import launchers
-from ..sandbox.policy import ENTERED, Isolation, detect_isolation, slot_uids
+from ..sandbox.policy import ENTERED, Isolation, detect_isolation, slot_uids, staging_folder
 from ..sandbox.processors import pin, slot_processors
 from .merge import merged_cells
 from .results import (RESULTS, exercise_fingerprint, grading_fingerprint, read_result, result_path, task_record,
@@ -147,7 +147,9 @@ def grade_exercises(
         launch = warm if isolation.level in ENTERED else {}
         lock = threading.Lock()
         limits = Limits.from_grading(manifest.grading)
-        scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-"))
+        # Room for each slot's staged files and a margin: a sandbox's scratch holds no more than that.
+        staging = staging_folder(isolation, needed=4 * jobs * limits.scratch_mb * 1024 * 1024)
+        scratch_root = Path(tempfile.mkdtemp(prefix="who-says-so-grade-", dir=staging))
         os.chmod(scratch_root, 0o711)  # the sandbox's users pass through to their own folders, and see nothing else
 
         def report(plan: _Plan) -> None:  # with the lock held

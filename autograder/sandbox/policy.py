@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..runner.launch import FAST_START, Limits, Wrapped, child_env, run_module
 
-__all__ = ["FIRST_UID", "Isolation", "SWITCH", "detect_isolation", "slot_uids"]
+__all__ = ["FIRST_UID", "Isolation", "SWITCH", "detect_isolation", "slot_uids", "staging_folder"]
 
 FIRST_UID = 61000
 """Submissions run as users from FIRST_UID on (one per parallel worker, never shared by two runs)."""
@@ -145,6 +145,35 @@ class Isolation:
         return Wrapped(argv=enter, folder=SCRATCH if self.level == "bwrap" else str(stage),
                        signal_status=self.level == "bwrap", uid=uid if self.level == "user" else None,
                        entry={"spec": spec, "command": command})
+
+
+SHARED_MEMORY = "/dev/shm"
+STAGED_ONLY_READ = ("bwrap", "bwrap-unprivileged")
+"""The levels whose sandbox only reads the staged files (it copies them into its own scratch file system)."""
+
+
+def staging_folder(isolation: Isolation, *, needed: int) -> str | None:
+    """The folder to stage submissions' files in for their sandboxes: the host's shared memory file system
+    (/dev/shm), where the sandbox only reads what is staged and that file system has room for *needed*
+    bytes; else None, the temporary folder (as also where TMPDIR names one).
+
+    Each submission's staging makes and removes a few folders and files. On a disk file system
+    such as ext4, each new one costs more the more were removed in the last seconds (ext4 looks
+    past every recently removed file for a free one): in a 100-submission run, making files took
+    4% of the machine's processor time, half of it for staging. A memory file system has no such cost.
+    Where the learner's code runs in the staged folder itself (the ``user`` and ``limits``
+    levels), it stays on disk: there, what the code writes would take the host's memory."""
+    if isolation.level not in STAGED_ONLY_READ or os.environ.get("TMPDIR"):
+        return None
+    try:
+        with open("/proc/self/mounts", encoding="utf-8") as mounts:
+            kind = {fields[1]: fields[2] for fields in (line.split() for line in mounts) if len(fields) > 2}
+        space = os.statvfs(SHARED_MEMORY)
+    except OSError:
+        return None
+    if kind.get(SHARED_MEMORY) != "tmpfs" or not os.access(SHARED_MEMORY, os.W_OK | os.X_OK):
+        return None
+    return SHARED_MEMORY if space.f_bavail * space.f_frsize >= needed else None
 
 
 @cache
