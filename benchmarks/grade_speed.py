@@ -1,17 +1,22 @@
 """How much faster is `course grade` than `nbgrader autograde` on the same class, and where does its time go?
 
-    python benchmarks/grade_speed.py [--size 200] [--jobs N] [--memory-sizes 50,500]
+    python benchmarks/grade_speed.py [--size 200] [--runs 3] [--jobs N] [--memory-sizes 50,500]
 
 Generates a class of SIZE honest submissions across the exercises (the reference, the untouched
-release and varied mistakes, as the tests make them), copies it into two fresh copies of the
-course, and grades one copy with `nbgrader autograde` and the other with `course grade`, one
-after the other on this machine. Prints:
+release and varied mistakes, as the tests make them) in fresh copies of the course, and grades
+one copy with `nbgrader autograde` and each of the others with `course grade`, one after the other
+on this machine. `course grade` takes seconds where nbgrader takes minutes, so a single run of it
+would measure whatever the machine's speed was in those seconds (on a virtual machine it drifts
+by a quarter within minutes): it grades RUNS copies of the same class, the first just before
+nbgrader and the rest just after, and its time is their median. Prints:
 
 - each one's wall time, throughput and peak memory (the largest total memory of the grader and
-  all its processes, shared pages counted once, sampled every 0.1 s), and the throughput ratio;
-- whether the two gradebooks hold the same score for every graded cell of every submission;
+  all its processes, shared pages counted once, sampled every 0.1 s; for `course grade`, the
+  largest of its runs), and the throughput ratio; `course grade`'s time in each run;
+- whether the gradebooks hold the same score for every graded cell of every submission (nbgrader's
+  against each of `course grade`'s);
 - where `course grade`'s time went, per submission (median and 95th percentile of each step,
-  from `course grade --timings`);
+  from `course grade --timings` in its median run);
 - the time `course grade` takes after one submission of the graded class changes, and what it
   said it graded and recorded;
 - the peak memory of `course grade` on classes of each of MEMORY_SIZES submissions, and whether
@@ -26,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -189,6 +195,8 @@ def breakdown(path: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200, help="how many submissions (default 200)")
+    parser.add_argument("--runs", type=int, default=3, help="how many copies of the class course grade grades, "
+                        "one before nbgrader and the rest after; its time is their median (default 3)")
     parser.add_argument("--jobs", type=int, default=None, help="course grade's workers (default: all cores)")
     parser.add_argument("--memory-sizes", default="50,500",
                         help="class sizes for the memory comparison of course grade, or 'none' (default 50,500)")
@@ -208,29 +216,46 @@ def main() -> int:
         variants = {e.folder: list(honest_class(ours, e.folder, e.notebook).values()) for e in exercises}
         for course in (theirs, ours):
             make_class(course, args.size, exercises, variants)
+        copies = [ours] + [Path(shutil.copytree(ours, Path(scratch) / f"course-grade-{run}", symlinks=True))
+                           for run in range(2, max(args.runs, 1) + 1)]
         load = os.getloadavg()[0]
+        runs: list[tuple[float, int, Path]] = []  # (wall seconds, peak memory, timings file) of each course grade
+
+        def course_grade(copy: Path) -> None:
+            timings = copy.parent / f"{copy.name}-timings.jsonl"
+            seconds, peak, _ = measured([["course", "grade", *names, *jobs, "--timings", str(timings)]], copy)
+            runs.append((seconds, peak, timings))
+
+        course_grade(copies[0])
         nbgrader_time, nbgrader_peak, _ = measured([["nbgrader", "autograde", name] for name in names], theirs)
-        timings = Path(scratch) / "timings.jsonl"
-        course_time, course_peak, _ = measured([["course", "grade", *names, *jobs, "--timings", str(timings)]], ours)
+        for copy in copies[1:]:
+            course_grade(copy)
         load = max(load, os.getloadavg()[0])
+        course_time = statistics.median(seconds for seconds, _, _ in runs)
+        course_peak = max(peak for _, peak, _ in runs)
+        timings = min(runs, key=lambda run: abs(run[0] - course_time))[2]  # the run nearest the median
         report.append(f"class: {args.size} submissions across {len(names)} exercises, on {os.cpu_count()} cores "
                       f"(load average {load:.1f} during the run)")
         report.append(f"nbgrader autograde: {nbgrader_time:7.1f} s  {args.size / nbgrader_time:6.2f} submissions/s  "
                       f"peak memory {nbgrader_peak / 2**20:6.0f} MiB")
         report.append(f"course grade:       {course_time:7.1f} s  {args.size / course_time:6.2f} submissions/s  "
-                      f"peak memory {course_peak / 2**20:6.0f} MiB")
+                      f"peak memory {course_peak / 2**20:6.0f} MiB  (median of {len(runs)} runs: "
+                      + ", ".join(f"{seconds:.1f} s" for seconds, _, _ in runs) + ")")
         report.append(f"ratio: course grade's throughput is {nbgrader_time / course_time:.1f}x nbgrader autograde's")
-        theirs_scores, ours_scores = gradebook_scores(theirs), gradebook_scores(ours)
-        differing = sorted(key for key in theirs_scores.keys() | ours_scores.keys()
-                           if theirs_scores.get(key, "missing") != ours_scores.get(key, "missing"))
+        theirs_scores = gradebook_scores(theirs)
         submissions = len({key[:2] for key in theirs_scores})
-        if differing:
-            report.append(f"scores: {len(differing)} of {len(theirs_scores)} graded cells differ, e.g. "
-                          + "; ".join(f"{e}/{s}/{c}: nbgrader {theirs_scores.get((e, s, c))}, course grade "
-                                      f"{ours_scores.get((e, s, c))}" for e, s, c in differing[:3]))
-        else:
-            report.append(f"scores: identical, cell by cell, for all {submissions} submissions "
-                          f"({len(theirs_scores)} graded cells)")
+        disagreements = []
+        for run, copy in enumerate(copies, start=1):
+            ours_scores = gradebook_scores(copy)
+            differing = sorted(key for key in theirs_scores.keys() | ours_scores.keys()
+                               if theirs_scores.get(key, "missing") != ours_scores.get(key, "missing"))
+            if differing:
+                disagreements.append(
+                    f"scores: in course grade's run {run}, {len(differing)} of {len(theirs_scores)} graded cells "
+                    "differ, e.g. " + "; ".join(f"{e}/{s}/{c}: nbgrader {theirs_scores.get((e, s, c))}, course "
+                                               f"grade {ours_scores.get((e, s, c))}" for e, s, c in differing[:3]))
+        report += disagreements or [f"scores: identical, cell by cell, for all {submissions} submissions "
+                                    f"({len(theirs_scores)} graded cells), in each of course grade's {len(runs)} runs"]
         report += breakdown(timings)
 
         changed = exercises[0]
