@@ -292,7 +292,6 @@ def _grade_locked(root: Path, args: argparse.Namespace, manifest: Any, recorder:
               f"{mean:.2f} of {possible:g}.")
         print(f"  isolation: {result.isolation}")
         print(f"  results files: {RESULTS}/{name}/<student>.json; feedback: nbgrader generate_feedback {name}")
-    recorder.close()  # every exercise is answered: the process can go
     if timings is not None:
         _write_timings(args.timings, timings, recordings)
     return 1 if failed else 0

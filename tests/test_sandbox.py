@@ -358,6 +358,10 @@ def test_files_are_staged_in_the_temporary_folder_without_room_or_where_tmpdir_s
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     bwrap = Isolation(level="bwrap", description="")
     monkeypatch.delenv("TMPDIR", raising=False)
-    assert staging_folder(bwrap, needed=_shared_memory_room() + (1 << 40)) is None
+    room = _shared_memory_room()
+    if room < 1 << 20:
+        pytest.skip("this host has no shared memory file system with room")
+    assert staging_folder(bwrap, needed=1 << 20) == SHARED_MEMORY
+    assert staging_folder(bwrap, needed=room + (1 << 40)) is None
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     assert staging_folder(bwrap, needed=1) is None

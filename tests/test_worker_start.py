@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,13 +95,14 @@ def test_failed_calls_are_named_and_placed_without_importing_traceback() -> None
 def test_a_failed_call_is_placed_as_traceback_places_it_once_the_learner_has_imported_it() -> None:
     """With linecache imported by the learner's code (and sys.tracebacklimit set), the same lines and code."""
     cells = ["import traceback\n\ndef inner(n):\n    return 10 // n\n\ndef outer(n):\n    return inner(n)\n",
-             "import sys\n\ndef limited(n):\n    sys.tracebacklimit = 1\n    return outer(n)\n"]
+             "import sys\n\ndef limited(n):\n    sys.tracebacklimit = 3\n    return outer(n)\n"]
     result = run(cells, [("outer", [0]), ("limited", [0])])
     assert result.finished and result.tampering == [], result
     outer, limited = result.observations
     assert (outer.error, outer.line, outer.code) == ("ZeroDivisionError", 4, "return 10 // n")
-    # traceback keeps only the outermost frame, the course's own call of limited(): no line of the learner's
-    assert (limited.status, limited.error, limited.line, limited.code) == ("raised", "ZeroDivisionError", None, None)
+    # traceback keeps the three outermost frames (the course's call of limited(), limited, outer): not inner's
+    assert (limited.status, limited.error, limited.line, limited.code) == ("raised", "ZeroDivisionError", 7,
+                                                                           "return inner(n)")
 
 
 def test_a_cell_that_fails_is_placed_on_its_line() -> None:
@@ -229,7 +231,7 @@ CALLS = [("divide", (0,)), ("deep", (3,)), ("lookup", ("b",)), ("through_library
 
 
 @pytest.mark.parametrize(("function", "args"), CALLS, ids=[name for name, _ in CALLS])
-def test_the_frames_of_an_error_are_tracebacks_frames(tmp_path: Any, function: str, args: tuple[Any, ...]) -> None:
+def test_the_frames_of_an_error_are_tracebacks_frames(tmp_path: Path, function: str, args: tuple[Any, ...]) -> None:
     """File, line, function and line of code of every frame, as traceback.extract_tb gives them, for errors raised
     in a module's file and in code compiled under a cell's name; and the crash site that follows from them."""
     import traceback

@@ -56,7 +56,6 @@ class RecordingProcess:
         self._lock = threading.Lock()  # one message at a time on the channel
         self._waiting: dict[str, Future[Recorded]] = {}
         self._lost = ""  # why the process can no longer be reached, once it cannot
-        self._closed = False
         self._told = False  # whether it was told of a submission or an exercise
         self._reader = threading.Thread(target=self._read, daemon=True, name="who-says-so-recording-answers")
         self._reader.start()
@@ -79,11 +78,7 @@ class RecordingProcess:
         return answer
 
     def close(self) -> None:
-        """Stop the process (every exercise it was told of is answered first) and wait for it to end. Closing it
-        again does nothing."""
-        if self._closed:
-            return
-        self._closed = True
+        """Stop the process (every exercise it was told of is answered first) and wait for it to end."""
         if not self._told:  # it has recorded nothing, and opened nothing: no need to wait for its imports
             self._process.kill()
         self._send(("stop",))
